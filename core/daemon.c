@@ -344,58 +344,56 @@ static void on_signal(uv_signal_t *handle, int signum)
 		stop(d);
 }
 
+/* Set up the loop, the host and the loader, then load and check the
+ * configuration. Returns it, or NULL after printing every problem (the
+ * loader is then freed). */
+static struct pc_config *daemon_open(struct pc_daemon *d, const char *config_path,
+	const char *plugin_path)
+{
+	*d = (struct pc_daemon){ .loop = uv_default_loop(), .config_path = config_path,
+		.plugin_path = plugin_path };
+	pc_host_setup(d->loop, NULL);
+	d->loader = pc_loader_new(pc_host());
+	if (!d->loader) {
+		fprintf(stderr, "polychatd: cannot initialise the plugin loader\n");
+		return NULL;
+	}
+	struct pc_diag diag = { 0 };
+	struct pc_config *cfg = load_checked(d, &diag);
+	if (!cfg) {
+		pc_diag_print(&diag, stderr);
+		pc_loader_free(d->loader);
+		d->loader = NULL;
+	}
+	pc_diag_clear(&diag);
+	return cfg;
+}
+
 /* pc_daemon_configtest - see daemon.h. */
 int pc_daemon_configtest(const char *config_path, const char *plugin_path)
 {
-	uv_loop_t *loop = uv_default_loop();
-	pc_host_setup(loop, NULL);
-	struct pc_daemon d = { .loop = loop, .config_path = config_path,
-		.plugin_path = plugin_path };
-	d.loader = pc_loader_new(pc_host());
-	if (!d.loader) {
-		fprintf(stderr, "polychatd: cannot initialise the plugin loader\n");
+	struct pc_daemon d;
+	struct pc_config *cfg = daemon_open(&d, config_path, plugin_path);
+	if (!cfg)
 		return 1;
-	}
-	struct pc_diag diag = { 0 };
-	struct pc_config *cfg = load_checked(&d, &diag);
-	int code = 0;
-	if (cfg) {
-		printf("%s: configuration OK (%zu listener%s, %zu store%s)\n", config_path,
-			cfg->n_listeners, cfg->n_listeners == 1 ? "" : "s",
-			cfg->n_stores, cfg->n_stores == 1 ? "" : "s");
-		pc_config_free(cfg);
-	} else {
-		pc_diag_print(&diag, stderr);
-		code = 1;
-	}
-	pc_diag_clear(&diag);
+	printf("%s: configuration OK (%zu listener%s, %zu store%s)\n", config_path,
+		cfg->n_listeners, cfg->n_listeners == 1 ? "" : "s",
+		cfg->n_stores, cfg->n_stores == 1 ? "" : "s");
+	pc_config_free(cfg);
 	pc_loader_free(d.loader);
-	uv_loop_close(loop);
-	return code;
+	uv_loop_close(d.loop);
+	return 0;
 }
 
 /* pc_daemon_run - see daemon.h. */
 int pc_daemon_run(const char *config_path, const char *plugin_path)
 {
-	uv_loop_t *loop = uv_default_loop();
-	pc_host_setup(loop, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	struct pc_daemon d = { .loop = loop, .config_path = config_path,
-		.plugin_path = plugin_path };
-	d.loader = pc_loader_new(pc_host());
-	if (!d.loader) {
-		fprintf(stderr, "polychatd: cannot initialise the plugin loader\n");
+	struct pc_daemon d;
+	struct pc_config *cfg = daemon_open(&d, config_path, plugin_path);
+	if (!cfg)
 		return 1;
-	}
-	struct pc_diag diag = { 0 };
-	struct pc_config *cfg = load_checked(&d, &diag);
-	if (!cfg) {
-		pc_diag_print(&diag, stderr);
-		pc_diag_clear(&diag);
-		pc_loader_free(d.loader);
-		return 1;
-	}
+	uv_loop_t *loop = d.loop;
 	pc_log_setup(cfg->log_level, cfg->log_syslog, "polychatd");
 
 	uv_signal_init(loop, &d.sig_hup);
@@ -418,7 +416,6 @@ int pc_daemon_run(const char *config_path, const char *plugin_path)
 		pc_log(POLYCHAT_LOG_NOTICE, "polychatd", "ready (pid %ld)", (long)getpid());
 	}
 	pc_config_free(cfg);
-	pc_diag_clear(&diag);
 
 	uv_run(loop, UV_RUN_DEFAULT);
 	pc_router_shutdown();

@@ -6,7 +6,9 @@ noinst_LTLIBRARIES += %reldir%/libpcconfig.la
 %canon_reldir%_libpcconfig_la_SOURCES = \
 	%reldir%/diag.c %reldir%/diag.h \
 	%reldir%/options.c %reldir%/options.h \
-	%reldir%/config.c %reldir%/config.h
+	%reldir%/yaml-tree.c %reldir%/yaml-tree.h \
+	%reldir%/config.c %reldir%/config.h \
+	%reldir%/config-listeners.c %reldir%/config-internal.h
 %canon_reldir%_libpcconfig_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS)
 %canon_reldir%_libpcconfig_la_LIBADD = $(YAML_LIBS)
 

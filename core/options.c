@@ -257,9 +257,10 @@ int pc_options_string(const struct polychat_options *opts, const char *key,
 	return 0;
 }
 
-/* Decimal only: YAML 1.1 would also read 0x1f, 017 or 1_000, and a config
- * that means something different to another YAML tool is a trap. */
-static int parse_decimal(const char *s, int64_t *out)
+/* pc_options_parse_decimal - see options.h. Decimal only: YAML 1.1 would
+ * also read 0x1f, 017 or 1_000, and a config that means something different
+ * to another YAML tool is a trap. */
+int pc_options_parse_decimal(const char *s, int64_t *out)
 {
 	const char *p = s;
 	int neg = 0;
@@ -296,7 +297,7 @@ int pc_options_int(const struct polychat_options *opts, const char *key,
 		return POLYCHAT_ENOTFOUND;
 	opt->used = 1;
 	int64_t v;
-	if (parse_decimal(opt->value, &v) != 0 || v < min || v > max) {
+	if (pc_options_parse_decimal(opt->value, &v) != 0 || v < min || v > max) {
 		char got[QUOTE_MAX + 4];
 		quote(opt->value, got, sizeof(got));
 		report(opts, &opt->pos, key,

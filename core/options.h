@@ -49,6 +49,10 @@ void pc_options_free(struct polychat_options *opts);
  * POLYCHAT_ENOMEM (then nothing changed). */
 int pc_options_own(struct polychat_options *opts);
 
+/* Parse an optionally signed decimal integer that fits int64 (no hex,
+ * octal or underscores). 0, or -1 leaving *out alone. */
+int pc_options_parse_decimal(const char *s, int64_t *out);
+
 /* The polychat_host option functions (installed in the host tables). */
 int pc_options_string(const struct polychat_options *opts, const char *key,
 	const char **out);
