@@ -58,10 +58,12 @@ static const struct method auth_required[] = {
 static const struct method store_required[] = {
 	M(polychat_store_ops, open), M(polychat_store_ops, close),
 	M(polychat_store_ops, account_put), M(polychat_store_ops, account_get),
-	M(polychat_store_ops, account_update), M(polychat_store_ops, account_delete),
+	M(polychat_store_ops, account_get_id), M(polychat_store_ops, account_update),
+	M(polychat_store_ops, account_delete),
 	M(polychat_store_ops, token_put), M(polychat_store_ops, token_get),
-	M(polychat_store_ops, token_revoke), M(polychat_store_ops, token_revoke_user),
-	M(polychat_store_ops, token_purge), M(polychat_store_ops, key_put),
+	M(polychat_store_ops, token_revoke), M(polychat_store_ops, token_delete),
+	M(polychat_store_ops, token_revoke_user), M(polychat_store_ops, token_purge),
+	M(polychat_store_ops, token_list), M(polychat_store_ops, key_put),
 	M(polychat_store_ops, key_get), M(polychat_store_ops, key_delete),
 	M(polychat_store_ops, queue_push), M(polychat_store_ops, queue_peek),
 	M(polychat_store_ops, queue_ack), M(polychat_store_ops, queue_count),
@@ -351,7 +353,7 @@ static int descriptor_check(const struct polychat_plugin *desc,
 			"plugin %s: descriptor of %u bytes is shorter than ABI %d.0's %zu: rebuild it",
 			path, desc->descriptor_size, POLYCHAT_ABI_MAJOR,
 			offsetof(struct polychat_plugin, init));
-	if (!desc->name || !desc->name[0] || !desc->version)
+	if (!desc->name || !desc->name[0] || !desc->version || !desc->version[0])
 		return fail(err, err_len, POLYCHAT_EINVAL,
 			"plugin %s: descriptor has no name or version", path);
 	if (!desc->components || desc->n_components == 0 ||
@@ -441,9 +443,11 @@ int pc_loader_load(struct pc_loader *loader, const char *path, char *err,
 	}
 	if (init && (rc = init(loader->host)) != 0) {
 		plugin->fini = NULL;
-		rc = fail(err, err_len, rc < 0 ? rc : POLYCHAT_EIO,
-			"plugin %s (%s): init failed: %s", desc->name, path,
-			polychat_strerror(rc));
+		/* A positive return breaks the contract; report it as I/O. */
+		if (rc > 0)
+			rc = POLYCHAT_EIO;
+		rc = fail(err, err_len, rc, "plugin %s (%s): init failed: %s",
+			desc->name, path, polychat_strerror(rc));
 		goto out;
 	}
 
@@ -472,14 +476,25 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void remember_refusal(struct pc_loader *loader, const char *text)
+/* Remember why a file was refused; 1 if this is news (to be logged). A
+ * reload scans the same directories again and must not repeat itself. */
+static int remember_refusal(struct pc_loader *loader, const char *text)
 {
+	for (size_t i = 0; i < loader->n_refusals; i++)
+		if (loader->refusals[i] && strcmp(loader->refusals[i], text) == 0)
+			return 0;
 	if (loader->n_refusals < MAX_REFUSALS)
 		loader->refusals[loader->n_refusals++] = strdup(text);
+	return 1;
 }
 
 static void note_searched(struct pc_loader *loader, const char *dir)
 {
+	size_t dir_len = strlen(dir);
+	for (const char *p = loader->searched; (p = strstr(p, dir)) != NULL; p += dir_len)
+		if ((p == loader->searched || p[-1] == ':') &&
+		    (p[dir_len] == ':' || p[dir_len] == '\0'))
+			return;
 	size_t used = strlen(loader->searched);
 	snprintf(loader->searched + used, sizeof(loader->searched) - used, "%s%s",
 		used ? ":" : "", dir);
@@ -525,12 +540,10 @@ int pc_loader_load_dir(struct pc_loader *loader, const char *dir)
 		}
 		char path[4096], err[512];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (pc_loader_load(loader, path, err, sizeof(err)) == 0) {
+		if (pc_loader_load(loader, path, err, sizeof(err)) == 0)
 			loaded++;
-		} else {
+		else if (remember_refusal(loader, err))
 			pc_log(POLYCHAT_LOG_WARNING, "loader", "%s", err);
-			remember_refusal(loader, err);
-		}
 	}
 	for (size_t i = 0; i < count; i++)
 		free(names[i]);

@@ -44,6 +44,7 @@ extern "C" {
 #define POLYCHAT_ACCOUNT_SET_LAST_SEEN 0x4u
 
 struct polychat_account {
+	uint64_t id;                          /* set by the store: unique, never reused */
 	char realm[POLYCHAT_REALM_MAX + 1];
 	char name[POLYCHAT_NAME_MAX + 1];
 	char secret[POLYCHAT_SECRET_MAX + 1]; /* e.g. a "$2b$" hash; may be "" */
@@ -95,8 +96,12 @@ struct polychat_audit {
 /* key_put flags */
 #define POLYCHAT_KEY_REPLACE 0x1u /* overwrite; default is write-once (EEXIST) */
 
-/* Called by audit_list per record, newest first; return non-zero to stop. */
+/* Called by audit_list per record, newest first; return non-zero to stop.
+ * The callback may call the store. */
 typedef int polychat_audit_fn(void *arg, const struct polychat_audit *rec);
+/* Called by token_list per token, newest first; return non-zero to stop.
+ * The callback may call the store. */
+typedef int polychat_token_fn(void *arg, const struct polychat_token *tok);
 
 /*
  * Method types. open/close/check run on the loop thread at start-up, reload
@@ -106,21 +111,35 @@ typedef int polychat_audit_fn(void *arg, const struct polychat_audit *rec);
  * handle per worker thread). A method returns 0 only after its change is
  * durable (committed), so a caller may acknowledge it to a client.
  * Out-parameters are written only on success. Errors: POLYCHAT_ENOTFOUND,
- * POLYCHAT_EEXIST, POLYCHAT_EINVAL (a string longer than its bound),
+ * POLYCHAT_EEXIST, POLYCHAT_EINVAL (a string longer than its bound; an empty
+ * realm, name, token, subject, kind, event or recipient; unknown flag or
+ * field bits), POLYCHAT_ETOOBIG (a value over the backend's size limit),
  * POLYCHAT_EUNAVAIL (backend down: retry later), POLYCHAT_ENOSPACE,
- * POLYCHAT_EIO.
+ * POLYCHAT_ENOMEM, POLYCHAT_EIO. A secret, sender, address or body may be
+ * empty; an empty body or key comes back as a valid pointer of length 0.
  */
 typedef int polychat_store_check_fn(const struct polychat_host *host,
 	const struct polychat_options *opts);
 typedef int polychat_store_open_fn(const struct polychat_host *host,
 	const struct polychat_options *opts, void **db);
+/* Accepts NULL. No other call of this db may be running. */
 typedef void polychat_store_close_fn(void *db);
 /* Make everything durable now (checkpoint); called at shutdown. */
 typedef int polychat_store_flush_fn(void *db);
 
-typedef int polychat_account_put_fn(void *db, const struct polychat_account *acct);
+/* Create an account (acct->id is ignored: the store assigns one); *id (may
+ * be NULL) gets it. */
+typedef int polychat_account_put_fn(void *db, const struct polychat_account *acct,
+	uint64_t *id);
+/* With POLYCHAT_LOOKUP_FOLD, when several stored names fold alike the exact
+ * spelling wins, else the first in byte order. */
 typedef int polychat_account_get_fn(void *db, const char *realm, const char *name,
 	unsigned flags, struct polychat_account *out);
+/* The account with that id (in that realm). */
+typedef int polychat_account_get_id_fn(void *db, const char *realm, uint64_t id,
+	struct polychat_account *out);
+/* Update the fields named by `fields` (POLYCHAT_ACCOUNT_SET_*, non-zero)
+ * of the account (acct->realm, acct->name). */
 typedef int polychat_account_update_fn(void *db, const struct polychat_account *acct,
 	unsigned fields);
 typedef int polychat_account_delete_fn(void *db, const char *realm, const char *name);
@@ -128,8 +147,16 @@ typedef int polychat_account_delete_fn(void *db, const char *realm, const char *
 typedef int polychat_token_put_fn(void *db, const struct polychat_token *tok);
 typedef int polychat_token_get_fn(void *db, const char *token,
 	struct polychat_token *out);
+/* Mark revoked (it stays, and answers "revoked"); revoking twice is 0. */
 typedef int polychat_token_revoke_fn(void *db, const char *token);
-/* Revoke every token of an account; *count (may be NULL) gets how many. */
+/* Delete for good (it then answers ENOTFOUND). */
+typedef int polychat_token_delete_fn(void *db, const char *token);
+/* Tokens of (realm, name), or of the whole realm if name is NULL, newest
+ * first, at most `limit`. */
+typedef int polychat_token_list_fn(void *db, const char *realm, const char *name,
+	unsigned limit, polychat_token_fn *fn, void *arg);
+/* Revoke every token of an account; *count (may be NULL) gets how many
+ * were not revoked before. */
 typedef int polychat_token_revoke_user_fn(void *db, const char *realm,
 	const char *name, uint64_t *count);
 /* Delete tokens that expired before `now`. */
@@ -167,7 +194,7 @@ typedef int polychat_challenge_delete_fn(void *db, const char *realm,
 
 typedef int polychat_audit_add_fn(void *db, const struct polychat_audit *rec);
 /* Records of (realm, name), `event` only if not NULL, newest first, at most
- * `limit`. */
+ * `limit` (0 lists nothing). */
 typedef int polychat_audit_list_fn(void *db, const char *realm, const char *name,
 	const char *event, unsigned limit, polychat_audit_fn *fn, void *arg);
 
@@ -181,14 +208,17 @@ struct polychat_store_ops {
 
 	polychat_account_put_fn *account_put;
 	polychat_account_get_fn *account_get;
+	polychat_account_get_id_fn *account_get_id;
 	polychat_account_update_fn *account_update;
 	polychat_account_delete_fn *account_delete;
 
 	polychat_token_put_fn *token_put;
 	polychat_token_get_fn *token_get;
 	polychat_token_revoke_fn *token_revoke;
+	polychat_token_delete_fn *token_delete;
 	polychat_token_revoke_user_fn *token_revoke_user;
 	polychat_token_purge_fn *token_purge;
+	polychat_token_list_fn *token_list;
 
 	polychat_key_put_fn *key_put;
 	polychat_key_get_fn *key_get;

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: MIT
+# The store conformance suite, run here on the SQLite store plugin.
+check_PROGRAMS += %reldir%/test-store-sqlite
+TESTS += %reldir%/test-store-sqlite
+%canon_reldir%_test_store_sqlite_SOURCES = \
+	%reldir%/test-store-sqlite.c \
+	%reldir%/conformance.c %reldir%/conformance.h \
+	%reldir%/conformance-internal.h \
+	%reldir%/conform-credentials.c \
+	%reldir%/conform-tokens.c \
+	%reldir%/conform-messages.c \
+	%reldir%/conform-lifecycle.c
+%canon_reldir%_test_store_sqlite_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_store_sqlite_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	$(SQLITE_CFLAGS)
+%canon_reldir%_test_store_sqlite_LDADD = tests/stubs/libstubhost.la \
+	core/libpcconfig.la $(CHECK_LIBS) $(LTDL_LIBS) $(OPENSSL_LIBS) \
+	$(SQLITE_LIBS) -lpthread
+# The test dlopens the plugin it tests: build it first, also under -j.
+EXTRA_%canon_reldir%_test_store_sqlite_DEPENDENCIES = \
+	plugins/store-sqlite/store-sqlite.la
