@@ -128,7 +128,8 @@ static void client_session_close(struct polychat_conn *conn)
 static void client_gone(void *owner, struct polychat_conn *conn)
 {
 	struct client *c = owner;
-	if (!c->quitting) {
+	/* A failed connect already said so; don't add a second line. */
+	if (!c->quitting && !c->exit_code) {
 		printf("* connection closed%s%s\n", conn->status ? ": " : "",
 			conn->status ? polychat_strerror(conn->status) : "");
 		c->exit_code = conn->status ? 1 : 0;
@@ -328,7 +329,13 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 's': a.suite = optarg; break;
 		case 'H': a.host = optarg; break;
-		case 'P': a.port = strtol(optarg, NULL, 10); break;
+		case 'P': {
+			char *end;
+			a.port = strtol(optarg, &end, 10);
+			if (end == optarg || *end)
+				a.port = -1;
+			break;
+		}
 		case 'u': a.user = optarg; break;
 		case 'w': a.password_file = optarg; break;
 		case 'd': a.state_dir = optarg; break;

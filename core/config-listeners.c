@@ -146,7 +146,14 @@ static void parse_listener(struct pc_config_ctx *c,
 
 	if (!v[L_NAME] && l->suite && port >= 0) {
 		char name[PC_CONFIG_NAME_MAX + 16];
-		snprintf(name, sizeof(name), "%s-%u", l->suite, (unsigned)port);
+		int len = snprintf(name, sizeof(name), "%s-%u", l->suite, (unsigned)port);
+		/* The name is also the default realm, which stores bound. */
+		if (len > PC_CONFIG_NAME_MAX) {
+			pc_config_fail(c, &n->pos, path, "the default name '%s' is longer "
+				"than %d characters; give the listener a name", name,
+				PC_CONFIG_NAME_MAX);
+			return;
+		}
 		l->name = pc_config_strdup(c, name);
 		chk->has_name = l->name != NULL;
 		chk->defaulted = 1;

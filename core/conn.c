@@ -342,6 +342,8 @@ static void release(struct polychat_conn *conn)
 		conn->session_open = 0;
 		driver->session_close(conn);
 	}
+	/* Only now: the session may have stopped saved timer handles. */
+	pc_timer_release_all(&conn->timers);
 	while (conn->out_head) {
 		struct pc_wmsg *next = conn->out_head->next;
 		free(conn->out_head);

@@ -68,9 +68,11 @@ static int validate(const struct pc_config *cfg, struct pc_loader *loader,
 		const struct pc_component *comp =
 			pc_loader_find(loader, POLYCHAT_COMPONENT_STORE, s->backend);
 		if (!comp) {
+			char path[96];
+			snprintf(path, sizeof(path), "stores.%s.backend", s->name);
 			pc_loader_explain(loader, POLYCHAT_COMPONENT_STORE, s->backend,
 				explain, sizeof(explain));
-			pc_diag_add(diag, &s->pos, s->options->path, "%s", explain);
+			pc_diag_add(diag, &s->pos, path, "%s", explain);
 			continue;
 		}
 		size_t before = diag->count;
@@ -323,15 +325,17 @@ static void reload(struct pc_daemon *d)
 		pc_diag_clear(&diag);
 		return;
 	}
-	pc_log_setup(cfg->log_level, cfg->log_syslog, "polychatd");
 	int rc = apply(d, cfg, 0);
-	pc_config_free(cfg);
-	if (rc == POLYCHAT_EUNAVAIL)
+	if (rc == POLYCHAT_EUNAVAIL) {
 		pc_log(POLYCHAT_LOG_ERROR, "polychatd",
 			"reload failed opening a store: the running configuration is kept");
-	else
+	} else {
+		/* Log settings change with the rest, never on a refused reload. */
+		pc_log_setup(cfg->log_level, cfg->log_syslog, "polychatd");
 		pc_log(POLYCHAT_LOG_NOTICE, "polychatd", "reloaded%s",
 			rc ? " (some listeners failed to start)" : "");
+	}
+	pc_config_free(cfg);
 	pc_diag_clear(&diag);
 }
 

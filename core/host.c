@@ -78,6 +78,8 @@ static struct polychat_timer *host_conn_timer(struct polychat_conn *conn,
 static struct polychat_timer *host_listener_timer(struct polychat_listener *listener,
 	uint64_t ms, uint64_t repeat_ms, polychat_timer_fn *fn, void *arg)
 {
+	if (!listener || listener->draining)
+		return NULL;
 	return pc_timer_start(host_loop, &listener->timers, ms, repeat_ms, fn, arg);
 }
 

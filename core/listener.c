@@ -239,10 +239,12 @@ static void free_after_close(uv_handle_t *handle)
 static void destroy_instances(struct polychat_listener *listener)
 {
 	pc_timer_stop_all(&listener->timers);
-	if (listener->auth_instance)
-		listener->auth->ops.auth.destroy(listener->auth_instance);
+	pc_timer_release_all(&listener->timers);
+	/* The suite holds the auth binding for its whole life: it goes first. */
 	if (listener->suite_instance)
 		listener->suite->ops.suite.destroy(listener->suite_instance);
+	if (listener->auth_instance)
+		listener->auth->ops.auth.destroy(listener->auth_instance);
 	listener->auth_instance = NULL;
 	listener->suite_instance = NULL;
 }
@@ -357,6 +359,8 @@ void pc_listener_drain(struct polychat_listener *listener, int notify,
 	listener->draining = 1;
 	listener->drained = drained;
 	listener->drained_arg = arg;
+	/* A repeating instance timer could otherwise keep the drain alive. */
+	pc_timer_stop_all(&listener->timers);
 	for (struct polychat_conn *c = listener->conns_head; c; c = c->next) {
 		if (c->closing)
 			continue;

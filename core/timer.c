@@ -4,14 +4,22 @@
 
 #include "timer.h"
 
+/*
+ * A handle stays valid until the plugin can no longer hold it legitimately:
+ * until it stops it itself, until a one-shot timer has fired, or until the
+ * owner is released (after session_close / instance destroy). Stopping the
+ * owner only silences the timers, so a plugin that stops a saved handle in
+ * its close callback touches live memory.
+ */
 struct polychat_timer {
 	uv_timer_t handle;
 	struct pc_timer_list *list;
 	struct polychat_timer *prev, *next;
 	polychat_timer_fn *fn;
 	void *arg;
-	int firing;   /* inside fn: a stop must not free under its feet */
-	int stopped;
+	int firing;         /* inside fn: nothing may free it now */
+	int stopped;        /* stopped by the plugin: goes away at once */
+	int owner_stopped;  /* silenced with its owner: freed at release */
 };
 
 static void timer_closed(uv_handle_t *handle)
@@ -30,7 +38,14 @@ static void timer_unlink(struct polychat_timer *t)
 	if (t->next)
 		t->next->prev = t->prev;
 	t->list = NULL;
+	t->prev = t->next = NULL;
+}
+
+static void timer_free(struct polychat_timer *t)
+{
+	timer_unlink(t);
 	uv_timer_stop(&t->handle);
+	uv_close((uv_handle_t *)&t->handle, timer_closed);
 }
 
 static void timer_fired(uv_timer_t *handle)
@@ -40,12 +55,12 @@ static void timer_fired(uv_timer_t *handle)
 	t->firing = 1;
 	t->fn(t->arg);
 	t->firing = 0;
-	/* A one-shot timer is done after its call; one stopped from within
-	 * its own callback is closed only now that the callback returned. */
-	if (t->stopped || uv_timer_get_repeat(handle) == 0) {
-		timer_unlink(t);
-		uv_close((uv_handle_t *)&t->handle, timer_closed);
-	}
+	if (t->stopped)
+		timer_free(t);
+	else if (t->owner_stopped)
+		return; /* the owner's release frees it */
+	else if (uv_timer_get_repeat(handle) == 0)
+		timer_free(t);
 }
 
 /* pc_timer_start - see timer.h. */
@@ -76,14 +91,30 @@ void pc_timer_stop(struct polychat_timer *t)
 	if (!t || t->stopped)
 		return;
 	t->stopped = 1;
+	uv_timer_stop(&t->handle);
 	timer_unlink(t);
 	if (!t->firing)
-		uv_close((uv_handle_t *)&t->handle, timer_closed);
+		timer_free(t);
 }
 
 /* pc_timer_stop_all - see timer.h. */
 void pc_timer_stop_all(struct pc_timer_list *list)
 {
-	while (list->head)
-		pc_timer_stop(list->head);
+	for (struct polychat_timer *t = list->head; t; t = t->next) {
+		t->owner_stopped = 1;
+		uv_timer_stop(&t->handle);
+	}
+}
+
+/* pc_timer_release_all - see timer.h. */
+void pc_timer_release_all(struct pc_timer_list *list)
+{
+	while (list->head) {
+		struct polychat_timer *t = list->head;
+		timer_unlink(t);
+		if (t->firing)
+			t->stopped = 1; /* timer_fired frees it when fn returns */
+		else
+			timer_free(t);
+	}
 }

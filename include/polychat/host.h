@@ -20,8 +20,8 @@ extern "C" {
  *  polychat_conn     one TCP connection: accepted by a listener (server half)
  *                    or opened by the client (client half). Valid from the
  *                    suite's open call until its close call returns.
- *  polychat_listener one listener of the daemon (or the client's single
- *                    pseudo-listener). Valid for the life of the instance.
+ *  polychat_listener one listener of the daemon. Valid for the life of the
+ *                    instance. The client has none (conn_listener is NULL).
  *  polychat_timer    a running timer. Valid until it fires for the last time,
  *                    is stopped, or its owner closes.
  *  polychat_options  one plugin's option block from the YAML file. Valid for
@@ -215,8 +215,9 @@ struct polychat_host {
 	/* Call `fn(arg)` after `ms` milliseconds, then every `repeat_ms` if
 	 * non-zero. A connection's timers stop when it starts closing, a
 	 * listener's when its instance is destroyed; `fn` is never called after
-	 * that. The handle is dead once a one-shot timer has fired, once it is
-	 * stopped, and once its owner closes: never pass it to timer_stop then.
+	 * that. The handle is dead once a one-shot timer has fired and once it
+	 * is stopped; a timer silenced by its owner's close stays valid (and
+	 * timer_stop on it is a no-op) until session_close / destroy returns.
 	 * Returns the timer or NULL (out of memory, or the connection is
 	 * closing). */
 	struct polychat_timer *(*conn_timer)(struct polychat_conn *conn,
