@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/* Integration-test harness: run the real polychatd and talk to it over loopback. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* h_builddir - see harness.h. */
+const char *h_builddir(void)
+{
+	const char *b = getenv("POLYCHAT_BUILDDIR");
+	return b ? b : ".";
+}
+
+/* h_plugin_path - see harness.h. */
+const char *h_plugin_path(void)
+{
+	static char path[2048];
+	snprintf(path, sizeof(path), "%s/tests/plugins:%s/plugins/store-sqlite",
+		h_builddir(), h_builddir());
+	return path;
+}
+
+/* h_daemon_init - see harness.h. */
+void h_daemon_init(struct h_daemon *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->pid = -1;
+	d->out_fd = -1;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(d->dir, sizeof(d->dir), "%s/polychat-it-XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(d->dir))
+		abort();
+	snprintf(d->config, sizeof(d->config), "%s/polychatd.yaml", d->dir);
+	snprintf(d->errlog, sizeof(d->errlog), "%s/stderr.log", d->dir);
+}
+
+/* h_write_config - see harness.h. */
+void h_write_config(struct h_daemon *d, const char *yaml)
+{
+	char tmp[320];
+	snprintf(tmp, sizeof(tmp), "%s.new", d->config);
+	FILE *fp = fopen(tmp, "w");
+	if (!fp)
+		abort();
+	fputs(yaml, fp);
+	fclose(fp);
+	/* Atomic replace: a reload never sees half a file. */
+	rename(tmp, d->config);
+}
+
+static void dump_log(const struct h_daemon *d)
+{
+	FILE *fp = fopen(d->errlog, "r");
+	if (!fp)
+		return;
+	char line[1024];
+	fprintf(stderr, "--- polychatd stderr (%s) ---\n", d->errlog);
+	while (fgets(line, sizeof(line), fp))
+		fputs(line, stderr);
+	fclose(fp);
+}
+
+/* Parse one "listening on ADDR:PORT suite=S listener=NAME" line. */
+static void note_ready(struct h_daemon *d, const char *line)
+{
+	const char *on = strstr(line, "listening on ");
+	const char *colon = on ? strrchr(line, ':') : NULL;
+	const char *name = strstr(line, "listener=");
+	if (!on || !colon || !name || d->n_listeners >= 16)
+		return;
+	/* The last ':' before " suite=" separates the port. */
+	const char *suite = strstr(line, " suite=");
+	colon = NULL;
+	for (const char *p = on; p < suite; p++)
+		if (*p == ':')
+			colon = p;
+	if (!colon)
+		return;
+	d->listeners[d->n_listeners].port = atoi(colon + 1);
+	snprintf(d->listeners[d->n_listeners].name,
+		sizeof(d->listeners[d->n_listeners].name), "%s", name + 9);
+	d->n_listeners++;
+}
+
+/* h_daemon_wait_ready - see harness.h. */
+int h_daemon_wait_ready(struct h_daemon *d, int count)
+{
+	int want = d->n_listeners + count;
+	long long deadline = now_ms() + H_TIMEOUT_MS;
+	while (d->n_listeners < want) {
+		char *nl;
+		while ((nl = memchr(d->outbuf, '\n', d->outlen)) != NULL) {
+			*nl = '\0';
+			note_ready(d, d->outbuf);
+			size_t used = (size_t)(nl - d->outbuf) + 1;
+			memmove(d->outbuf, nl + 1, d->outlen - used);
+			d->outlen -= used;
+		}
+		if (d->n_listeners >= want)
+			break;
+		long long left = deadline - now_ms();
+		struct pollfd pfd = { d->out_fd, POLLIN, 0 };
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			goto fail;
+		ssize_t n = read(d->out_fd, d->outbuf + d->outlen,
+			sizeof(d->outbuf) - d->outlen - 1);
+		if (n <= 0)
+			goto fail;
+		d->outlen += (size_t)n;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "polychatd did not report %d listener(s) in time\n", want);
+	dump_log(d);
+	return -1;
+}
+
+/* h_daemon_start - see harness.h. */
+int h_daemon_start(struct h_daemon *d, int listeners)
+{
+	int pipefd[2];
+	if (pipe(pipefd) != 0)
+		return -1;
+	char exe[1024];
+	snprintf(exe, sizeof(exe), "%s/core/polychatd", h_builddir());
+	d->n_listeners = 0;
+	d->outlen = 0;
+	d->pid = fork();
+	if (d->pid == 0) {
+		int err = open(d->errlog, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(pipefd[1], STDOUT_FILENO);
+		if (err >= 0)
+			dup2(err, STDERR_FILENO);
+		close(pipefd[0]);
+		execl(exe, exe, "-c", d->config, "-p", h_plugin_path(), (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	d->out_fd = pipefd[0];
+	return d->pid > 0 ? h_daemon_wait_ready(d, listeners) : -1;
+}
+
+/* h_port - see harness.h. */
+int h_port(const struct h_daemon *d, const char *listener)
+{
+	/* The newest line wins: a restarted listener reports again. */
+	for (int i = d->n_listeners - 1; i >= 0; i--)
+		if (strcmp(d->listeners[i].name, listener) == 0)
+			return d->listeners[i].port;
+	return -1;
+}
+
+static int wait_exit(pid_t pid, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	int status;
+	while (now_ms() < deadline) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		struct timespec ts = { 0, 20 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/* h_daemon_signal - see harness.h. */
+void h_daemon_signal(struct h_daemon *d, int sig)
+{
+	if (sig == SIGTERM)
+		d->term_sent = 1;
+	kill(d->pid, sig);
+}
+
+/* h_daemon_stop - see harness.h. */
+int h_daemon_stop(struct h_daemon *d)
+{
+	if (d->pid <= 0)
+		return -1;
+	/* A second SIGTERM during the shutdown would kill it outright. */
+	if (!d->term_sent)
+		kill(d->pid, SIGTERM);
+	d->term_sent = 0;
+	int rc = wait_exit(d->pid, H_TIMEOUT_MS);
+	d->pid = -1;
+	if (d->out_fd >= 0)
+		close(d->out_fd);
+	d->out_fd = -1;
+	if (rc != 0)
+		dump_log(d);
+	return rc;
+}
+
+/* h_daemon_cleanup - see harness.h. */
+void h_daemon_cleanup(struct h_daemon *d)
+{
+	if (d->pid > 0)
+		h_daemon_stop(d);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", d->dir);
+}
+
+/* h_log_contains - see harness.h. */
+int h_log_contains(const struct h_daemon *d, const char *text)
+{
+	long long deadline = now_ms() + H_TIMEOUT_MS;
+	while (now_ms() < deadline) {
+		FILE *fp = fopen(d->errlog, "r");
+		char line[2048];
+		while (fp && fgets(line, sizeof(line), fp)) {
+			if (strstr(line, text)) {
+				fclose(fp);
+				return 1;
+			}
+		}
+		if (fp)
+			fclose(fp);
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	dump_log(d);
+	return 0;
+}
+
+/* h_run_polychatd - see harness.h. */
+int h_run_polychatd(const char *const *args, char *out, size_t out_len)
+{
+	int pipefd[2];
+	if (pipe(pipefd) != 0)
+		return -1;
+	char exe[1024];
+	snprintf(exe, sizeof(exe), "%s/core/polychatd", h_builddir());
+	const char *argv[32] = { exe };
+	size_t n = 1;
+	for (; args[n - 1] && n < 31; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	size_t used = 0;
+	long long deadline = now_ms() + H_TIMEOUT_MS;
+	for (;;) {
+		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
+		long long left = deadline - now_ms();
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		ssize_t r = read(pipefd[0], out + used, out_len - used - 1);
+		if (r <= 0)
+			break;
+		used += (size_t)r;
+		if (used + 1 >= out_len)
+			break;
+	}
+	out[used] = '\0';
+	close(pipefd[0]);
+	return wait_exit(pid, H_TIMEOUT_MS);
+}
+
+/* h_connect - see harness.h. */
+int h_connect(struct h_client *c, int port)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* h_close - see harness.h. */
+void h_close(struct h_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* h_send - see harness.h. */
+int h_send(struct h_client *c, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* h_sendf - see harness.h. */
+int h_sendf(struct h_client *c, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return -1;
+	line[n++] = '\n';
+	return h_send(c, line, (size_t)n);
+}
+
+/* h_line - see harness.h. */
+int h_line(struct h_client *c, char *line, size_t len, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	for (;;) {
+		char *nl = memchr(c->buf, '\n', c->len);
+		if (nl) {
+			size_t n = (size_t)(nl - c->buf);
+			snprintf(line, len, "%.*s", (int)n, c->buf);
+			memmove(c->buf, nl + 1, c->len - n - 1);
+			c->len -= n + 1;
+			return 0;
+		}
+		long long left = deadline - now_ms();
+		struct pollfd pfd = { c->fd, POLLIN, 0 };
+		if (left <= 0 || c->len == sizeof(c->buf) || poll(&pfd, 1, (int)left) <= 0)
+			return -1;
+		ssize_t r = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+		if (r <= 0)
+			return -1;
+		c->len += (size_t)r;
+	}
+}
+
+/* h_expect - see harness.h. */
+int h_expect(struct h_client *c, const char *want)
+{
+	char line[4096];
+	long long deadline = now_ms() + H_TIMEOUT_MS;
+	while (now_ms() < deadline) {
+		if (h_line(c, line, sizeof(line), (int)(deadline - now_ms())) != 0)
+			break;
+		if (strcmp(line, want) == 0)
+			return 0;
+		fprintf(stderr, "  (skipped \"%s\" waiting for \"%s\")\n", line, want);
+	}
+	fprintf(stderr, "expected \"%s\": not received\n", want);
+	return -1;
+}
+
+/* h_next - see harness.h. */
+int h_next(struct h_client *c, const char *want)
+{
+	char line[4096];
+	if (h_line(c, line, sizeof(line), H_TIMEOUT_MS) != 0) {
+		fprintf(stderr, "expected \"%s\": nothing arrived\n", want);
+		return -1;
+	}
+	if (strcmp(line, want) == 0)
+		return 0;
+	fprintf(stderr, "expected \"%s\", got \"%s\"\n", want, line);
+	return -1;
+}
+
+/* h_expect_eof - see harness.h. */
+int h_expect_eof(struct h_client *c)
+{
+	long long deadline = now_ms() + H_TIMEOUT_MS;
+	char scratch[4096];
+	while (now_ms() < deadline) {
+		struct pollfd pfd = { c->fd, POLLIN, 0 };
+		if (poll(&pfd, 1, (int)(deadline - now_ms())) <= 0)
+			return -1;
+		ssize_t r = read(c->fd, scratch, sizeof(scratch));
+		if (r == 0 || (r < 0 && errno == ECONNRESET))
+			return 0;
+		if (r < 0)
+			return -1;
+	}
+	return -1;
+}

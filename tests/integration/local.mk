@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: MIT
+# Integration tests: the real polychatd and polychat with real plugins on loopback.
+check_LTLIBRARIES += %reldir%/libharness.la
+%canon_reldir%_libharness_la_SOURCES = %reldir%/harness.c %reldir%/harness.h
+
+INTEGRATION_DEPS = core/polychatd client/polychat $(check_LTLIBRARIES) $(pkglib_LTLIBRARIES)
+
+check_PROGRAMS += %reldir%/test-daemon %reldir%/test-client
+TESTS += %reldir%/test-daemon %reldir%/test-client
+%canon_reldir%_test_daemon_SOURCES = %reldir%/test-daemon.c
+%canon_reldir%_test_daemon_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+%canon_reldir%_test_daemon_LDADD = %reldir%/libharness.la $(CHECK_LIBS)
+EXTRA_%canon_reldir%_test_daemon_DEPENDENCIES = $(INTEGRATION_DEPS)
+%canon_reldir%_test_client_SOURCES = %reldir%/test-client.c
+%canon_reldir%_test_client_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+%canon_reldir%_test_client_LDADD = %reldir%/libharness.la $(CHECK_LIBS)
+EXTRA_%canon_reldir%_test_client_DEPENDENCIES = $(INTEGRATION_DEPS)

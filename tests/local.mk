@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# Test programs and test-only plugins; each area has its own fragment.
+include %reldir%/stubs/local.mk
+include %reldir%/unit/config.mk
+include %reldir%/store/local.mk
+include %reldir%/plugins/local.mk
+include %reldir%/unit/local.mk
+include %reldir%/integration/local.mk
