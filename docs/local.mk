@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: MIT
+# Documentation shipped with the distribution.
+dist_doc_DATA += \
+	%reldir%/ARCHITECTURE.md \
+	%reldir%/CONFIG.md \
+	%reldir%/PLUGINS.md

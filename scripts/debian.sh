@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Set up a fresh Debian machine (as root) and either serve or test polychat.
+#   scripts/debian.sh serve   install deps, build, install, run polychatd in the foreground
+#   scripts/debian.sh test    install deps, build with warnings as errors, make check,
+#                             the same under ASan+UBSan, then make distcheck
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Build and test dependencies, by Debian package name.
+packages=(
+	build-essential autoconf automake libtool pkg-config
+	libuv1-dev libyaml-dev libssl-dev libsqlite3-dev libltdl-dev libcrypt-dev
+	libmariadb-dev libwslay-dev check
+)
+
+install_deps() {
+	local missing=()
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "== installing: ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	fi
+}
+
+bootstrap() {
+	(cd "$here" && autoreconf -fi)
+}
+
+# configure_in DIR ARGS...: a fresh out-of-tree build directory.
+configure_in() {
+	local dir=$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && "$here/configure" -q "$@")
+}
+
+serve() {
+	install_deps
+	bootstrap
+	configure_in "$here/build" --prefix=/usr/local --sysconfdir=/usr/local/etc
+	make -C "$here/build" -j"$jobs"
+	make -C "$here/build" install
+	ldconfig
+	local config=/usr/local/etc/polychat/polychatd.yaml
+	mkdir -p /var/lib/polychat
+	cd /var/lib/polychat
+	echo "== polychatd -c $config (state in /var/lib/polychat; Ctrl-C stops it)"
+	exec /usr/local/sbin/polychatd -c "$config"
+}
+
+run_tests() {
+	install_deps
+	bootstrap
+	echo "== build with -Werror, make check"
+	configure_in "$here/build-check" --enable-werror
+	make -C "$here/build-check" -j"$jobs"
+	make -C "$here/build-check" -j"$jobs" check || { cat "$here"/build-check/tests/*/*.log; exit 1; }
+
+	echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer, make check"
+	configure_in "$here/build-asan" --enable-werror --enable-asan --enable-ubsan
+	make -C "$here/build-asan" -j"$jobs"
+	make -C "$here/build-asan" -j"$jobs" check || { cat "$here"/build-asan/tests/*/*.log; exit 1; }
+
+	echo "== make distcheck"
+	make -C "$here/build-check" -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+	echo "== all tests passed"
+}
+
+case "${1:-}" in
+serve) serve ;;
+test) run_tests ;;
+*)
+	echo "usage: $0 serve|test" >&2
+	exit 2
+	;;
+esac
