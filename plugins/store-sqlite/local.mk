@@ -7,6 +7,7 @@ pkglib_LTLIBRARIES += %reldir%/store-sqlite.la
 	%reldir%/sqlite-schema.c %reldir%/sqlite-schema.h \
 	%reldir%/sqlite-sql.c %reldir%/sqlite-sql.h \
 	%reldir%/sqlite-records.h \
+	%reldir%/sqlite-page.c %reldir%/sqlite-page.h \
 	%reldir%/sqlite-credentials.c \
 	%reldir%/sqlite-messages.c
 %canon_reldir%_store_sqlite_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)

@@ -75,12 +75,8 @@ static void conn_thread_exit(void *arg)
 	conn_free(conn);
 }
 
-/*
- * Run one constant PRAGMA on a fresh handle. If `result` is not NULL the
- * first column of the first row is copied into it (cap bytes with NUL).
- */
-static int run_pragma(sqlite3 *handle, const char *sql, char *result,
-	size_t cap)
+/* sq_run_sql - see sqlite-conn.h. */
+int sq_run_sql(sqlite3 *handle, const char *sql, char *result, size_t cap)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(handle, sql, -1, &st, NULL);
@@ -123,13 +119,13 @@ static int conn_open(struct sq_db *db, int first, struct sq_conn **out)
 		step = "cannot set synchronous";
 		/* FULL syncs the WAL on every commit: a method that returned
 		 * 0 survives a power cut, as the store contract promises. */
-		rc = run_pragma(handle, db->cfg.synchronous_full
+		rc = sq_run_sql(handle, db->cfg.synchronous_full
 				? "PRAGMA synchronous=FULL"
 				: "PRAGMA synchronous=NORMAL", NULL, 0);
 	}
 	if (rc == SQLITE_OK && first) {
 		step = "cannot enable write-ahead logging";
-		rc = run_pragma(handle, "PRAGMA journal_mode=WAL", mode,
+		rc = sq_run_sql(handle, "PRAGMA journal_mode=WAL", mode,
 			sizeof(mode));
 		if (rc == SQLITE_OK && strcmp(mode, "wal") != 0) {
 			host->log(POLYCHAT_LOG_ERROR, SQ_WHO,

@@ -76,6 +76,16 @@ int sq_db_checkpoint(struct sq_db *db);
 int sq_db_handle(struct sq_db *db, sqlite3 **out);
 
 /*
+ * sq_run_sql - prepare, step once and finalize the constant statement
+ * `sql` on `handle`, outside the statement cache (pragmas, migrations,
+ * transaction control). If `result` is not NULL and a row came back, its
+ * first column is copied into it (`cap` bytes with the NUL). Returns
+ * SQLITE_OK (also when rows were left unread) or the SQLite error code,
+ * neither mapped nor logged.
+ */
+int sq_run_sql(sqlite3 *handle, const char *sql, char *result, size_t cap);
+
+/*
  * A prepared statement in use by one method call. Parameters are bound in
  * order; the first binding error is kept and reported by sq_step.
  */

@@ -6,6 +6,7 @@
 #include <polychat/status.h>
 
 #include "sqlite-conn.h"
+#include "sqlite-page.h"
 #include "sqlite-records.h"
 
 /*
@@ -198,19 +199,31 @@ int sq_account_update(void *db, const struct polychat_account *acct,
 	return sq_call_end(&call, sq_exec_hit(&call));
 }
 
-/* sq_account_delete - see sqlite-records.h. */
-int sq_account_delete(void *db, const char *realm, const char *name)
+/*
+ * Run `stmt`, whose parameters are (realm, name), as a change that must hit
+ * a row: 0, POLYCHAT_ENOTFOUND when none matched, or a negative status.
+ * `what` names the method in log lines and must be a string literal.
+ */
+static int owner_change(void *db, const char *realm, const char *name,
+	enum sq_stmt_id stmt, const char *what)
 {
 	if (!db || owner_ok(realm, name) != 0)
 		return POLYCHAT_EINVAL;
 
 	struct sq_call call;
-	int rc = sq_call_start(db, SQ_ACCOUNT_DELETE, "account_delete", &call);
+	int rc = sq_call_start(db, stmt, what, &call);
 	if (rc != 0)
 		return rc;
 	sq_bind_text(&call, realm);
 	sq_bind_text(&call, name);
 	return sq_call_end(&call, sq_exec_hit(&call));
+}
+
+/* sq_account_delete - see sqlite-records.h. */
+int sq_account_delete(void *db, const char *realm, const char *name)
+{
+	return owner_change(db, realm, name, SQ_ACCOUNT_DELETE,
+		"account_delete");
 }
 
 /* sq_token_put - see sqlite-records.h; `revoked` is stored as 0 or 1. */
@@ -278,18 +291,29 @@ int sq_token_get(void *db, const char *token, struct polychat_token *out)
 	return sq_call_end(&call, rc);
 }
 
-/* sq_token_revoke - see sqlite-records.h; revoking twice succeeds. */
-int sq_token_revoke(void *db, const char *token)
+/*
+ * Run `stmt`, whose one parameter is the token, as a change that must hit
+ * a row: 0, POLYCHAT_ENOTFOUND for an unknown token, or a negative status.
+ * `what` names the method in log lines and must be a string literal.
+ */
+static int token_change(void *db, const char *token, enum sq_stmt_id stmt,
+	const char *what)
 {
 	if (!db || sq_text_ok(token, POLYCHAT_TOKEN_MAX, 0) != 0)
 		return POLYCHAT_EINVAL;
 
 	struct sq_call call;
-	int rc = sq_call_start(db, SQ_TOKEN_REVOKE, "token_revoke", &call);
+	int rc = sq_call_start(db, stmt, what, &call);
 	if (rc != 0)
 		return rc;
 	sq_bind_text(&call, token);
 	return sq_call_end(&call, sq_exec_hit(&call));
+}
+
+/* sq_token_revoke - see sqlite-records.h; revoking twice succeeds. */
+int sq_token_revoke(void *db, const char *token)
+{
+	return token_change(db, token, SQ_TOKEN_REVOKE, "token_revoke");
 }
 
 /*
@@ -298,15 +322,7 @@ int sq_token_revoke(void *db, const char *token)
  */
 int sq_token_delete(void *db, const char *token)
 {
-	if (!db || sq_text_ok(token, POLYCHAT_TOKEN_MAX, 0) != 0)
-		return POLYCHAT_EINVAL;
-
-	struct sq_call call;
-	int rc = sq_call_start(db, SQ_TOKEN_DELETE, "token_delete", &call);
-	if (rc != 0)
-		return rc;
-	sq_bind_text(&call, token);
-	return sq_call_end(&call, sq_exec_hit(&call));
+	return token_change(db, token, SQ_TOKEN_DELETE, "token_delete");
 }
 
 /*
@@ -353,36 +369,49 @@ int sq_token_purge(void *db, int64_t now, uint64_t *count)
 	return sq_call_end(&call, rc);
 }
 
-/*
- * Fetch up to `want` tokens of (realm[, name]) older than the cursor
- * (*at, *id) into `toks`, moving the cursor to the last one. Returns how
- * many, or a negative status.
- */
-static int token_page(struct sq_db *db, const char *realm, const char *name,
-	int64_t *at, int64_t *id, struct polychat_token *toks, int want)
+/* One token_list call: its filter and the caller's callback. */
+struct token_query {
+	struct sq_db *db;
+	const char *realm;
+	const char *name;        /* NULL: every token of the realm */
+	polychat_token_fn *fn;
+	void *arg;
+};
+
+/* An sq_row_fn: a token_list row is the id, then the TOKEN_COLUMNS. */
+static int token_row(struct sq_call *call, void *rec, int64_t *at)
 {
+	struct polychat_token *tok = rec;
+	int rc = read_token(call, 1, tok);
+
+	if (rc == 0)
+		*at = tok->issued_at;
+	return rc;
+}
+
+/* An sq_page_fn: one page of the tokens of (realm[, name]). */
+static int token_page(void *ctx, int64_t *at, int64_t *id, void *recs,
+	int want)
+{
+	const struct token_query *q = ctx;
 	struct sq_call call;
-	int rc = sq_call_start(db, name ? SQ_TOKEN_PAGE_OWNER
+	int rc = sq_call_start(q->db, q->name ? SQ_TOKEN_PAGE_OWNER
 		: SQ_TOKEN_PAGE_REALM, "token_list", &call);
 	if (rc != 0)
 		return rc;
-	sq_bind_text(&call, realm);
-	if (name)
-		sq_bind_text(&call, name);
-	sq_bind_int(&call, *at);
-	sq_bind_int(&call, *at);
-	sq_bind_int(&call, *id);
-	sq_bind_int(&call, want);
+	sq_bind_text(&call, q->realm);
+	if (q->name)
+		sq_bind_text(&call, q->name);
+	return sq_page_rows(&call, at, id, want, token_row, recs,
+		sizeof(struct polychat_token));
+}
 
-	int n = 0;
-	while (n < want && (rc = sq_step(&call)) > 0) {
-		if ((rc = read_token(&call, 1, &toks[n])) != 0)
-			break;
-		*id = sqlite3_column_int64(call.st, 0);
-		*at = toks[n].issued_at;
-		n++;
-	}
-	return sq_call_end(&call, rc < 0 ? rc : n);
+/* An sq_emit_fn: hand one token to the caller. */
+static int token_emit(void *ctx, const void *rec)
+{
+	const struct token_query *q = ctx;
+
+	return q->fn(q->arg, rec);
 }
 
 /*
@@ -400,37 +429,10 @@ int sq_token_list(void *db, const char *realm, const char *name,
 	if (!db || !fn || sq_text_ok(realm, POLYCHAT_REALM_MAX, 0) != 0
 			|| (name && sq_text_ok(name, POLYCHAT_NAME_MAX, 0)))
 		return POLYCHAT_EINVAL;
-	if (limit == 0)
-		return 0;
 
-	const struct polychat_host *host = ((struct sq_db *)db)->host;
-	const size_t page_size = TOKEN_PAGE * sizeof(struct polychat_token);
-	struct polychat_token *toks = host->alloc(page_size);
-	if (!toks)
-		return POLYCHAT_ENOMEM;
-
-	/* The cursor starts above every row: at = id = INT64_MAX. */
-	int64_t at = INT64_MAX;
-	int64_t id = INT64_MAX;
-	unsigned left = limit;
-	int rc = 0;
-	while (left > 0) {
-		int want = left < TOKEN_PAGE ? (int)left : TOKEN_PAGE;
-		int n = token_page(db, realm, name, &at, &id, toks, want);
-		if (n < 0) {
-			rc = n;
-			break;
-		}
-		int stop = 0;
-		for (int i = 0; i < n && !stop; i++)
-			stop = fn(arg, &toks[i]) != 0;
-		left -= (unsigned)n;
-		if (stop || n < want)
-			break;
-	}
-	/* A token is a bearer credential: leave no copy in freed memory. */
-	host->wipe_free(toks, page_size);
-	return rc;
+	struct token_query q = { db, realm, name, fn, arg };
+	return sq_page_list(db, limit, sizeof(struct polychat_token),
+		TOKEN_PAGE, token_page, token_emit, &q);
 }
 
 /* sq_challenge_put - see sqlite-records.h; the secret may be empty. */
@@ -490,15 +492,6 @@ int sq_challenge_get(void *db, const char *realm, const char *subject,
 /* sq_challenge_delete - see sqlite-records.h. */
 int sq_challenge_delete(void *db, const char *realm, const char *subject)
 {
-	if (!db || owner_ok(realm, subject) != 0)
-		return POLYCHAT_EINVAL;
-
-	struct sq_call call;
-	int rc = sq_call_start(db, SQ_CHALLENGE_DELETE, "challenge_delete",
-		&call);
-	if (rc != 0)
-		return rc;
-	sq_bind_text(&call, realm);
-	sq_bind_text(&call, subject);
-	return sq_call_end(&call, sq_exec_hit(&call));
+	return owner_change(db, realm, subject, SQ_CHALLENGE_DELETE,
+		"challenge_delete");
 }

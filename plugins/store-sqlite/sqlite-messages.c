@@ -6,6 +6,7 @@
 #include <polychat/status.h>
 
 #include "sqlite-conn.h"
+#include "sqlite-page.h"
 #include "sqlite-records.h"
 
 /*
@@ -237,51 +238,66 @@ int sq_audit_add(void *db, const struct polychat_audit *rec)
 	return sq_call_end(&call, sq_exec(&call));
 }
 
-/*
- * Fetch up to `want` records older than the cursor (*at, *id) into `recs`,
- * moving the cursor to the last one. Returns how many, or a negative status.
- */
-static int audit_page(struct sq_db *db, const char *realm, const char *name,
-	const char *event, int64_t *at, int64_t *id,
-	struct polychat_audit *recs, int want)
+/* One audit_list call: its filter and the caller's callback. */
+struct audit_query {
+	struct sq_db *db;
+	const char *realm;
+	const char *name;
+	const char *event;       /* NULL: every event */
+	polychat_audit_fn *fn;
+	void *arg;
+};
+
+/* An sq_row_fn: an audit row is the AUDIT_COLUMNS. */
+static int audit_row(struct sq_call *call, void *out, int64_t *at)
 {
+	struct polychat_audit *rec = out;
+	int rc;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->size = sqlite3_column_int64(call->st, 5);
+	rec->at = sqlite3_column_int64(call->st, 6);
+	if ((rc = sq_column_text(call, 1, rec->realm,
+			sizeof(rec->realm))) != 0
+			|| (rc = sq_column_text(call, 2, rec->name,
+				sizeof(rec->name))) != 0
+			|| (rc = sq_column_text(call, 3, rec->event,
+				sizeof(rec->event))) != 0
+			|| (rc = sq_column_text(call, 4, rec->address,
+				sizeof(rec->address))) != 0)
+		return rc;
+	*at = rec->at;
+	return 0;
+}
+
+/* An sq_page_fn: one page of the records of (realm, name[, event]). */
+static int audit_page(void *ctx, int64_t *at, int64_t *id, void *recs,
+	int want)
+{
+	const struct audit_query *q = ctx;
 	struct sq_call call;
-	int rc = sq_call_start(db, SQ_AUDIT_PAGE, "audit_list", &call);
+	int rc = sq_call_start(q->db, SQ_AUDIT_PAGE, "audit_list", &call);
 	if (rc != 0)
 		return rc;
-	sq_bind_text(&call, realm);
-	sq_bind_text(&call, name);
-	if (event) {
-		sq_bind_text(&call, event);
-		sq_bind_text(&call, event);
+	sq_bind_text(&call, q->realm);
+	sq_bind_text(&call, q->name);
+	if (q->event) {
+		sq_bind_text(&call, q->event);
+		sq_bind_text(&call, q->event);
 	} else {
 		sq_bind_null(&call);
 		sq_bind_null(&call);
 	}
-	sq_bind_int(&call, *at);
-	sq_bind_int(&call, *at);
-	sq_bind_int(&call, *id);
-	sq_bind_int(&call, want);
+	return sq_page_rows(&call, at, id, want, audit_row, recs,
+		sizeof(struct polychat_audit));
+}
 
-	int n = 0;
-	while (n < want && (rc = sq_step(&call)) > 0) {
-		struct polychat_audit *rec = &recs[n];
-		memset(rec, 0, sizeof(*rec));
-		*id = sqlite3_column_int64(call.st, 0);
-		rec->size = sqlite3_column_int64(call.st, 5);
-		rec->at = *at = sqlite3_column_int64(call.st, 6);
-		if ((rc = sq_column_text(&call, 1, rec->realm,
-				sizeof(rec->realm))) != 0
-				|| (rc = sq_column_text(&call, 2, rec->name,
-					sizeof(rec->name))) != 0
-				|| (rc = sq_column_text(&call, 3, rec->event,
-					sizeof(rec->event))) != 0
-				|| (rc = sq_column_text(&call, 4, rec->address,
-					sizeof(rec->address))) != 0)
-			break;
-		n++;
-	}
-	return sq_call_end(&call, rc < 0 ? rc : n);
+/* An sq_emit_fn: hand one record to the caller. */
+static int audit_emit(void *ctx, const void *rec)
+{
+	const struct audit_query *q = ctx;
+
+	return q->fn(q->arg, rec);
 }
 
 /*
@@ -297,34 +313,8 @@ int sq_audit_list(void *db, const char *realm, const char *name,
 			|| sq_text_ok(name, POLYCHAT_NAME_MAX, 0) != 0
 			|| (event && sq_text_ok(event, POLYCHAT_EVENT_MAX, 0)))
 		return POLYCHAT_EINVAL;
-	if (limit == 0)
-		return 0;
 
-	const struct polychat_host *host = ((struct sq_db *)db)->host;
-	struct polychat_audit *recs = host->alloc(AUDIT_PAGE * sizeof(*recs));
-	if (!recs)
-		return POLYCHAT_ENOMEM;
-
-	/* The cursor starts above every row: at = id = INT64_MAX. */
-	int64_t at = INT64_MAX;
-	int64_t id = INT64_MAX;
-	unsigned left = limit;
-	int rc = 0;
-	while (left > 0) {
-		int want = left < AUDIT_PAGE ? (int)left : AUDIT_PAGE;
-		int n = audit_page(db, realm, name, event, &at, &id, recs,
-			want);
-		if (n < 0) {
-			rc = n;
-			break;
-		}
-		int stop = 0;
-		for (int i = 0; i < n && !stop; i++)
-			stop = fn(arg, &recs[i]) != 0;
-		left -= (unsigned)n;
-		if (stop || n < want)
-			break;
-	}
-	host->free(recs);
-	return rc;
+	struct audit_query q = { db, realm, name, event, fn, arg };
+	return sq_page_list(db, limit, sizeof(struct polychat_audit),
+		AUDIT_PAGE, audit_page, audit_emit, &q);
 }

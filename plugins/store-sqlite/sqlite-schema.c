@@ -115,16 +115,23 @@ int sq_schema_latest(void)
 	return migrations[N_MIGRATIONS - 1].version;
 }
 
-/* Run one constant statement that returns no rows. */
+/* Run one constant statement whose rows, if any, are not wanted. */
 static int exec_const(sqlite3 *handle, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(handle, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+	return sq_run_sql(handle, sql, NULL, 0);
+}
+
+/*
+ * The status of a failed schema step `rc`, after rolling back the
+ * transaction if one is still open. A constraint failure here means a
+ * damaged file, not a duplicate for the caller: POLYCHAT_EIO.
+ */
+static int fail_status(sqlite3 *handle, int rc)
+{
+	int status = sq_status_of(rc);
+	if (!sqlite3_get_autocommit(handle))
+		exec_const(handle, "ROLLBACK");
+	return status == POLYCHAT_EEXIST ? POLYCHAT_EIO : status;
 }
 
 /* The version recorded in the file, 0 for a new one. Inside a transaction. */
@@ -211,10 +218,7 @@ fail:
 		"database \"%s\": schema migration %d (%s) failed at %.60s: %s",
 		db->cfg.path, m->version, m->description, failed,
 		sqlite3_errmsg(handle));
-	int status = sq_status_of(rc);
-	if (!sqlite3_get_autocommit(handle))
-		exec_const(handle, "ROLLBACK");
-	return status == POLYCHAT_EEXIST ? POLYCHAT_EIO : status;
+	return fail_status(handle, rc);
 }
 
 /* sq_schema_migrate - see sqlite-schema.h. */
@@ -237,10 +241,7 @@ int sq_schema_migrate(struct sq_db *db)
 		db->host->log(POLYCHAT_LOG_ERROR, SQ_WHO,
 			"database \"%s\": cannot read the schema version: %s",
 			db->cfg.path, sqlite3_errmsg(handle));
-		int status = sq_status_of(rc);
-		if (!sqlite3_get_autocommit(handle))
-			exec_const(handle, "ROLLBACK");
-		return status == POLYCHAT_EEXIST ? POLYCHAT_EIO : status;
+		return fail_status(handle, rc);
 	}
 	if (version > sq_schema_latest()) {
 		db->host->log(POLYCHAT_LOG_ERROR, SQ_WHO,
