@@ -1,6 +1,25 @@
 # SPDX-License-Identifier: MIT
 # Sample configuration and the out-of-tree plugin example.
-# (examples/polychatd.yaml is installed by dist_sample_DATA in Makefile.am.)
+
+# The pristine sample always goes to the docs; the live configuration is
+# installed only where none exists, so a reinstall never overwrites an
+# operator's edits (and uninstall removes it only if it is still the sample).
+sampledir = $(docdir)/examples
+dist_sample_DATA = %reldir%/polychatd.yaml
+polychatconfdir = $(sysconfdir)/polychat
+
+install-data-local: install-polychatd-config
+install-polychatd-config:
+	$(MKDIR_P) '$(DESTDIR)$(polychatconfdir)'
+	test -f '$(DESTDIR)$(polychatconfdir)/polychatd.yaml' || \
+		$(INSTALL_DATA) '$(srcdir)/%reldir%/polychatd.yaml' '$(DESTDIR)$(polychatconfdir)/polychatd.yaml'
+
+uninstall-local: uninstall-polychatd-config
+uninstall-polychatd-config:
+	if cmp -s '$(srcdir)/%reldir%/polychatd.yaml' '$(DESTDIR)$(polychatconfdir)/polychatd.yaml'; then \
+		rm -f '$(DESTDIR)$(polychatconfdir)/polychatd.yaml'; \
+	fi
+.PHONY: install-polychatd-config uninstall-polychatd-config
 
 # The example plugin is installed as source, for third parties to copy; it
 # is built with its own Makefile against the installed SDK, not by this build.

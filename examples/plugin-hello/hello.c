@@ -209,21 +209,35 @@ static int handle_line(struct hello_session *s, const uint8_t *line,
 	return reached < 0 ? reached : 0;
 }
 
+/*
+ * The next complete line of data[*used..len): sets *line and *line_len
+ * (without "\n" or a "\r" before it), advances *used past it, returns 1;
+ * returns 0 when only a partial line is left. Both halves split this way.
+ */
+static int next_line(const uint8_t *data, size_t len, size_t *used,
+	const uint8_t **line, size_t *line_len)
+{
+	const uint8_t *start = data + *used;
+	const uint8_t *nl = memchr(start, '\n', len - *used);
+	if (!nl)
+		return 0;
+	size_t n = (size_t)(nl - start);
+	*used += n + 1;
+	if (n && start[n - 1] == '\r')
+		n--;
+	*line = start;
+	*line_len = n;
+	return 1;
+}
+
 /* Consume every complete line; leave a partial line for the next call. */
 static long hello_input(void *session, const uint8_t *data, size_t len)
 {
 	struct hello_session *s = session;
-	size_t used = 0;
+	const uint8_t *start;
+	size_t used = 0, line_len;
 
-	while (used < len) {
-		const uint8_t *start = data + used;
-		const uint8_t *nl = memchr(start, '\n', len - used);
-		if (!nl)
-			break;
-		size_t line_len = (size_t)(nl - start);
-		used += line_len + 1;
-		if (line_len && start[line_len - 1] == '\r')
-			line_len--;
+	while (next_line(data, len, &used, &start, &line_len)) {
 		if (line_len > s->inst->max_line)
 			return POLYCHAT_ETOOBIG;
 		int rc = handle_line(s, start, line_len);
@@ -292,18 +306,10 @@ static long hello_client_input(void *session, const uint8_t *data, size_t len)
 	const struct polychat_host *host = s->host;
 	static const char echo[] = "echo: ";
 	const size_t echo_len = sizeof(echo) - 1;
-	size_t used = 0;
+	const uint8_t *start;
+	size_t used = 0, line_len;
 
-	while (used < len) {
-		const uint8_t *start = data + used;
-		const uint8_t *nl = memchr(start, '\n', len - used);
-		if (!nl)
-			break;
-		size_t line_len = (size_t)(nl - start);
-		used += line_len + 1;
-		if (line_len && start[line_len - 1] == '\r')
-			line_len--;
-
+	while (next_line(data, len, &used, &start, &line_len)) {
 		if (!s->greeted) {
 			s->greeted = 1;
 			host->ui_show(s->conn, POLYCHAT_UI_NOTICE, NULL, start,
