@@ -84,13 +84,12 @@ static void dump_log(const struct h_daemon *d)
 static void note_ready(struct h_daemon *d, const char *line)
 {
 	const char *on = strstr(line, "listening on ");
-	const char *colon = on ? strrchr(line, ':') : NULL;
-	const char *name = strstr(line, "listener=");
-	if (!on || !colon || !name || d->n_listeners >= 16)
-		return;
-	/* The last ':' before " suite=" separates the port. */
 	const char *suite = strstr(line, " suite=");
-	colon = NULL;
+	const char *name = strstr(line, "listener=");
+	if (!on || !suite || !name || d->n_listeners >= 16)
+		return;
+	/* The last ':' before " suite=" separates the port ("[::1]:5000"). */
+	const char *colon = NULL;
 	for (const char *p = on; p < suite; p++)
 		if (*p == ':')
 			colon = p;
@@ -294,6 +293,22 @@ int h_connect(struct h_client *c, int port)
 	c->fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* h_connect6 - see harness.h. */
+int h_connect6(struct h_client *c, int port)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	sa.sin6_addr = in6addr_loopback;
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		if (c->fd >= 0)
 			close(c->fd);

@@ -57,6 +57,8 @@ int h_run_polychatd(const char *const *args, char *out, size_t out_len);
 
 /* Connect to 127.0.0.1:port. 0 or -1. */
 int h_connect(struct h_client *c, int port);
+/* Connect to [::1]:port. 0 or -1. */
+int h_connect6(struct h_client *c, int port);
 void h_close(struct h_client *c);
 /* Send raw bytes / a printf line ("\n" appended). 0 or -1. */
 int h_send(struct h_client *c, const void *data, size_t len);

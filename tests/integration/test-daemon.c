@@ -348,6 +348,42 @@ START_TEST(example_plugin_serves_through_the_real_daemon)
 }
 END_TEST
 
+START_TEST(connection_limit_and_ipv6_loopback)
+{
+	char cfg[2048];
+	state_dir_config(cfg, sizeof(cfg),
+		"  - {name: one, port: 0, suite: testline, limits: {max_connections: 2}}\n"
+		"  - {name: six, bind: '::1', port: 0, suite: testline}\n");
+	h_write_config(&d, cfg);
+	ck_assert_int_eq(h_daemon_start(&d, 2), 0);
+
+	/* The third concurrent connection is refused; the first two serve. */
+	struct h_client a, b, c;
+	join(&a, "one", "alice");
+	join(&b, "one", "bob");
+	ck_assert_int_eq(h_connect(&c, h_port(&d, "one")), 0);
+	ck_assert_int_eq(h_expect_eof(&c), 0);
+	h_close(&c);
+	ck_assert(h_log_contains(&d, "connection limit of 2 reached"));
+	h_sendf(&a, "SAY still served");
+	ck_assert_int_eq(h_expect(&b, "MSG testline alice still served"), 0);
+	/* A slot frees when a connection leaves. */
+	h_close(&b);
+	ck_assert(h_log_contains(&d, "peer closed the connection"));
+	join(&c, "one", "carol");
+	h_close(&c);
+	h_close(&a);
+
+	/* IPv6 loopback listener, reported as [::1]:PORT. */
+	struct h_client v6;
+	ck_assert_int_gt(h_port(&d, "six"), 0);
+	ck_assert_int_eq(h_connect6(&v6, h_port(&d, "six")), 0);
+	ck_assert_int_eq(h_next(&v6, "HELLO testline six"), 0);
+	h_close(&v6);
+	ck_assert_int_eq(h_daemon_stop(&d), 0);
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("polychatd");
@@ -361,6 +397,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, configtest_reports_positions_plugins_and_abi);
 	tcase_add_test(tc, start_fails_cleanly_on_a_busy_port);
 	tcase_add_test(tc, example_plugin_serves_through_the_real_daemon);
+	tcase_add_test(tc, connection_limit_and_ipv6_loopback);
 	suite_add_tcase(s, tc);
 	return s;
 }
