@@ -40,6 +40,16 @@ static void state_dir_config(char *buf, size_t len, const char *listeners)
 		"listeners:\n%s", d.dir, listeners);
 }
 
+/* Write a configuration with these listeners and start the daemon on it,
+ * waiting for `ready` readiness lines. */
+static void start_daemon(const char *listeners, int ready)
+{
+	char cfg[2048];
+	state_dir_config(cfg, sizeof(cfg), listeners);
+	h_write_config(&d, cfg);
+	ck_assert_int_eq(h_daemon_start(&d, ready), 0);
+}
+
 /* Connect and take a nickname on a listener. */
 static void join(struct h_client *c, const char *listener, const char *nick)
 {
@@ -60,12 +70,8 @@ static void join(struct h_client *c, const char *listener, const char *nick)
 
 START_TEST(routes_by_listener_user_and_room)
 {
-	char cfg[2048];
-	state_dir_config(cfg, sizeof(cfg),
-		"  - {name: one, port: 0, suite: testline}\n"
-		"  - {name: two, port: 0, suite: testline2}\n");
-	h_write_config(&d, cfg);
-	ck_assert_int_eq(h_daemon_start(&d, 2), 0);
+	start_daemon("  - {name: one, port: 0, suite: testline}\n"
+		"  - {name: two, port: 0, suite: testline2}\n", 2);
 	struct h_client a, b, c, e;
 	join(&a, "one", "alice");
 	join(&b, "one", "bob");
@@ -127,10 +133,7 @@ END_TEST
 
 START_TEST(jobs_pause_input_and_store_survives_restart)
 {
-	char cfg[2048];
-	state_dir_config(cfg, sizeof(cfg), "  - {name: one, port: 0, suite: testline}\n");
-	h_write_config(&d, cfg);
-	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
+	start_daemon("  - {name: one, port: 0, suite: testline}\n", 1);
 	struct h_client a;
 	join(&a, "one", "alice");
 
@@ -227,12 +230,8 @@ END_TEST
 
 START_TEST(bad_input_closes_only_that_connection)
 {
-	char cfg[2048];
-	state_dir_config(cfg, sizeof(cfg),
-		"  - {name: one, port: 0, suite: testline,"
-		" options: {max_line: 64, nick_timeout_ms: 300}}\n");
-	h_write_config(&d, cfg);
-	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
+	start_daemon("  - {name: one, port: 0, suite: testline,"
+		" options: {max_line: 64, nick_timeout_ms: 300}}\n", 1);
 	struct h_client good, flood, slow;
 	join(&good, "one", "alice");
 
@@ -307,10 +306,7 @@ END_TEST
 
 START_TEST(start_fails_cleanly_on_a_busy_port)
 {
-	char cfg[2048];
-	state_dir_config(cfg, sizeof(cfg), "  - {name: one, port: 0, suite: testline}\n");
-	h_write_config(&d, cfg);
-	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
+	start_daemon("  - {name: one, port: 0, suite: testline}\n", 1);
 	int port = h_port(&d, "one");
 
 	struct h_daemon other;
@@ -350,12 +346,8 @@ END_TEST
 
 START_TEST(connection_limit_and_ipv6_loopback)
 {
-	char cfg[2048];
-	state_dir_config(cfg, sizeof(cfg),
-		"  - {name: one, port: 0, suite: testline, limits: {max_connections: 2}}\n"
-		"  - {name: six, bind: '::1', port: 0, suite: testline}\n");
-	h_write_config(&d, cfg);
-	ck_assert_int_eq(h_daemon_start(&d, 2), 0);
+	start_daemon("  - {name: one, port: 0, suite: testline, limits: {max_connections: 2}}\n"
+		"  - {name: six, bind: '::1', port: 0, suite: testline}\n", 2);
 
 	/* The third concurrent connection is refused; the first two serve. */
 	struct h_client a, b, c;
