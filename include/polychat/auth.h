@@ -31,7 +31,9 @@ typedef void polychat_auth_destroy_fn(void *instance);
 /* Check `secret` for `subject` in `realm` (a password, a code). Returns 0,
  * POLYCHAT_EAUTH (wrong secret), POLYCHAT_ENOTFOUND (no such subject or no
  * pending challenge), POLYCHAT_EDENIED (banned, locked), POLYCHAT_EEXPIRED
- * (challenge too old; it is removed), or a store error. [worker] */
+ * (challenge too old; it is removed), POLYCHAT_EINVAL (a secret the method
+ * cannot check at all, e.g. with a NUL byte or over its length limit), or a
+ * store error. [worker] */
 typedef int polychat_auth_verify_fn(void *instance, const char *realm,
 	const char *subject, const uint8_t *secret, size_t len);
 /* Set the secret of `subject` (hash and store a password). Creates the

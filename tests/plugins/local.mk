@@ -62,3 +62,14 @@ check_LTLIBRARIES += %reldir%/fake-initfail.la
 check_LTLIBRARIES += %reldir%/hello.la
 %canon_reldir%_hello_la_SOURCES = examples/plugin-hello/hello.c
 %canon_reldir%_hello_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+
+# The real auth-bcrypt plugin on the real SQLite store, with the stub host.
+check_PROGRAMS += %reldir%/test-auth-bcrypt
+TESTS += %reldir%/test-auth-bcrypt
+%canon_reldir%_test_auth_bcrypt_SOURCES = %reldir%/test-auth-bcrypt.c
+%canon_reldir%_test_auth_bcrypt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_auth_bcrypt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UV_CFLAGS)
+%canon_reldir%_test_auth_bcrypt_LDADD = tests/stubs/libstubhost.la core/libpccore.la \
+	$(CHECK_LIBS) -lpthread
+EXTRA_%canon_reldir%_test_auth_bcrypt_DEPENDENCIES = \
+	plugins/auth-bcrypt/auth-bcrypt.la plugins/store-sqlite/store-sqlite.la
