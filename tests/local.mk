@@ -6,3 +6,4 @@ include %reldir%/store/local.mk
 include %reldir%/plugins/local.mk
 include %reldir%/unit/local.mk
 include %reldir%/integration/local.mk
+EXTRA_DIST += %reldir%/check-run.h

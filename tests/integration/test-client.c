@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "../check-run.h"
 
 static struct h_daemon d;
 
@@ -189,9 +190,5 @@ static Suite *client_suite(void)
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	SRunner *sr = srunner_create(client_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(client_suite());
 }

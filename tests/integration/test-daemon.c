@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "../check-run.h"
 
 static struct h_daemon d;
 
@@ -396,9 +397,5 @@ static Suite *daemon_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(daemon_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(daemon_suite());
 }

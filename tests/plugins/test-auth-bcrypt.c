@@ -8,6 +8,7 @@
 
 #include "core/loader.h"
 #include "tests/stubs/stub-host.h"
+#include "../check-run.h"
 
 /* Hashes made by Python's bcrypt (3.2.2) and the two in kylochat.md §6. */
 static const struct vector {
@@ -259,9 +260,5 @@ int main(void)
 	tcase_add_test(tc, options_are_checked);
 	tcase_add_test(tc, verification_is_thread_safe);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(s);
 }

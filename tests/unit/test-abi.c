@@ -7,6 +7,8 @@
 
 #include <polychat/polychat.h>
 
+#include "../check-run.h"
+
 /*
  * ABI 1.0 as released, for LP64 targets (x86_64, aarch64). A member appended
  * in a later minor adds a line here and changes the sizeof line of its struct;
@@ -261,9 +263,5 @@ int main(void)
 	tcase_add_test(tc, ops_tables_are_function_pointers_only);
 	tcase_add_test(tc, status_codes_keep_their_values);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(s);
 }

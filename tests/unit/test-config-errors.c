@@ -9,6 +9,7 @@
 #include <polychat/status.h>
 
 #include "config-fixture.h"
+#include "../check-run.h"
 
 /* A configuration refused with exactly one error, and that error's text. */
 struct refusal {
@@ -556,9 +557,5 @@ static Suite *config_errors_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_errors_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(config_errors_suite());
 }

@@ -10,6 +10,7 @@
 #include <polychat/status.h>
 
 #include "config-fixture.h"
+#include "../check-run.h"
 
 static const char *option(const struct polychat_options *o, const char *key)
 {
@@ -406,9 +407,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(config_suite());
 }

@@ -8,6 +8,7 @@
 #include "../../core/conn.h"
 #include "../../core/host.h"
 #include "../../core/job.h"
+#include "../check-run.h"
 
 /* One side of a test connection and what happened to it. */
 struct side {
@@ -350,9 +351,5 @@ static Suite *conn_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(conn_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(conn_suite());
 }

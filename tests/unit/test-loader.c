@@ -7,6 +7,7 @@
 
 #include "../../core/host.h"
 #include "../../core/loader.h"
+#include "../check-run.h"
 
 static struct pc_loader *loader;
 static char err[1024];
@@ -184,9 +185,5 @@ static Suite *loader_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(loader_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(loader_suite());
 }

@@ -10,6 +10,7 @@
 
 #include "core/diag.h"
 #include "core/options.h"
+#include "../check-run.h"
 
 static struct pc_diag diag;
 static struct polychat_options *opts;
@@ -396,9 +397,5 @@ static Suite *options_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(options_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(options_suite());
 }

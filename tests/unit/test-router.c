@@ -8,6 +8,7 @@
 #include "../../core/listener.h"
 #include "../../core/router.h"
 #include "../../core/strmap.h"
+#include "../check-run.h"
 
 /* What one session was handed. */
 struct inbox {
@@ -260,9 +261,5 @@ static Suite *router_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(router_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pc_check_run(router_suite());
 }
