@@ -7,3 +7,4 @@ include %reldir%/plugins/local.mk
 include %reldir%/unit/local.mk
 include %reldir%/integration/local.mk
 EXTRA_DIST += %reldir%/check-run.h
+include %reldir%/plugins/kylochat.mk
