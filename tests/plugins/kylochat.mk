@@ -1,10 +1,22 @@
 # SPDX-License-Identifier: MIT
 # The kylochat suite's pieces, each tested on its own against kylochat.md §8.
-check_PROGRAMS += %reldir%/test-kylochat-codec
-TESTS += %reldir%/test-kylochat-codec
-%canon_reldir%_test_kylochat_codec_SOURCES = %reldir%/test-kylochat-codec.c
-%canon_reldir%_test_kylochat_codec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
-%canon_reldir%_test_kylochat_codec_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
-%canon_reldir%_test_kylochat_codec_LDADD = tests/stubs/libstubhost.la \
+check_PROGRAMS += %reldir%/test-kylochat-handshake %reldir%/test-kylochat-frames
+TESTS += %reldir%/test-kylochat-handshake %reldir%/test-kylochat-frames
+
+%canon_reldir%_test_kylochat_handshake_SOURCES = \
+	%reldir%/test-kylochat-handshake.c \
+	%reldir%/kylochat-fixture.c %reldir%/kylochat-fixture.h
+%canon_reldir%_test_kylochat_handshake_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_kylochat_handshake_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
+%canon_reldir%_test_kylochat_handshake_LDADD = tests/stubs/libstubhost.la \
+	core/libpcconfig.la plugins/crypto-rsa-cbc/libkylocrypto.la \
+	$(CHECK_LIBS) $(OPENSSL_LIBS)
+
+%canon_reldir%_test_kylochat_frames_SOURCES = \
+	%reldir%/test-kylochat-frames.c \
+	%reldir%/kylochat-fixture.c %reldir%/kylochat-fixture.h
+%canon_reldir%_test_kylochat_frames_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_kylochat_frames_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
+%canon_reldir%_test_kylochat_frames_LDADD = tests/stubs/libstubhost.la \
 	core/libpcconfig.la plugins/crypto-rsa-cbc/libkylocrypto.la \
 	$(CHECK_LIBS) $(OPENSSL_LIBS)
