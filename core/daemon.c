@@ -60,11 +60,10 @@ static const char *listener_store_name(const struct pc_config *cfg,
 static int validate(const struct pc_config *cfg, struct pc_loader *loader,
 	struct pc_diag *diag)
 {
-	char explain[1024], what[96];
+	char explain[1024];
 	for (size_t i = 0; i < cfg->n_stores; i++) {
 		const struct pc_config_store *s = &cfg->stores[i];
 		s->options->state_dir = cfg->state_dir;
-		s->options->diag = diag;
 		const struct pc_component *comp =
 			pc_loader_find(loader, POLYCHAT_COMPONENT_STORE, s->backend);
 		if (!comp) {
@@ -75,15 +74,7 @@ static int validate(const struct pc_config *cfg, struct pc_loader *loader,
 			pc_diag_add(diag, &s->pos, path, "%s", explain);
 			continue;
 		}
-		size_t before = diag->count;
-		pc_options_reset_used(s->options);
-		int rc = comp->ops.store.check(pc_host(), s->options);
-		if (rc != 0 && diag->count == before)
-			pc_diag_add(diag, &s->pos, s->options->path,
-				"store '%s' refused these options: %s", comp->name,
-				polychat_strerror(rc));
-		snprintf(what, sizeof(what), "store '%s'", comp->name);
-		pc_options_report_unused(s->options, what);
+		pc_listener_check_options(comp, s->options, diag);
 	}
 	for (size_t i = 0; i < cfg->n_listeners; i++) {
 		struct pc_config_listener *l = &cfg->listeners[i];
@@ -176,8 +167,10 @@ static int open_stores(struct pc_daemon *d, struct pc_config *cfg,
 		if (old && pc_config_store_equal(&old->cfg, s))
 			continue;
 		struct store_entry *entry = calloc(1, sizeof(*entry));
-		if (!entry)
+		if (!entry || !(entry->cfg.name = strdup(s->name))) {
+			free(entry);
 			goto fail;
+		}
 		entry->comp = pc_loader_find(d->loader, POLYCHAT_COMPONENT_STORE, s->backend);
 		s->options->diag = NULL;
 		int rc = pc_options_own(s->options);
@@ -186,16 +179,19 @@ static int open_stores(struct pc_daemon *d, struct pc_config *cfg,
 		if (rc != 0) {
 			pc_log(POLYCHAT_LOG_ERROR, s->name, "store '%s' failed to open: %s",
 				s->backend, polychat_strerror(rc));
+			free(entry->cfg.name);
 			free(entry);
 			goto fail;
 		}
 		entry->ref.ops = &entry->comp->ops.store;
-		/* The entry takes the settings; the name stays behind too so
-		 * that the configuration can still be searched by it. */
-		entry->cfg = *s;
+		/* The entry takes the backend and the (now self-owned) option
+		 * block; the configuration keeps its own name. */
+		entry->cfg.backend = s->backend;
+		entry->cfg.options = s->options;
+		entry->cfg.pos = s->pos;
 		entry->cfg.pos.file = s->options->own_file;
-		memset(s, 0, sizeof(*s));
-		s->name = strdup(entry->cfg.name);
+		s->backend = NULL;
+		s->options = NULL;
 		entry->next = *fresh;
 		*fresh = entry;
 		pc_log(POLYCHAT_LOG_INFO, entry->cfg.name, "store '%s' open",

@@ -13,8 +13,8 @@
 
 static void check_drained(struct polychat_listener *listener);
 
-/* Check one plugin's option block and report options nobody read. */
-static int check_block(const struct pc_component *comp,
+/* pc_listener_check_options - see listener.h. */
+int pc_listener_check_options(const struct pc_component *comp,
 	struct polychat_options *opts, struct pc_diag *diag)
 {
 	size_t before = diag->count;
@@ -23,8 +23,10 @@ static int check_block(const struct pc_component *comp,
 	pc_options_reset_used(opts);
 	if (comp->kind == POLYCHAT_COMPONENT_SUITE)
 		rc = comp->ops.suite.check(pc_host(), opts);
-	else
+	else if (comp->kind == POLYCHAT_COMPONENT_AUTH)
 		rc = comp->ops.auth.check(pc_host(), opts);
+	else
+		rc = comp->ops.store.check(pc_host(), opts);
 	/* A check that failed without saying why still gets a line. */
 	if (rc != 0 && diag->count == before)
 		pc_diag_add(diag, &opts->pos, opts->path, "%s '%s' refused these options: %s",
@@ -57,7 +59,7 @@ int pc_listener_check(const struct pc_config_listener *cfg,
 			suite->name, pc_plugin_name(suite->plugin),
 			pc_plugin_path(suite->plugin));
 		failed = 1;
-	} else if (check_block(suite, cfg->suite_options, diag) != 0) {
+	} else if (pc_listener_check_options(suite, cfg->suite_options, diag) != 0) {
 		failed = 1;
 	}
 
@@ -69,7 +71,7 @@ int pc_listener_check(const struct pc_config_listener *cfg,
 				explain, sizeof(explain));
 			pc_diag_add(diag, &cfg->pos, path, "%s", explain);
 			failed = 1;
-		} else if (check_block(auth, cfg->auth_options, diag) != 0) {
+		} else if (pc_listener_check_options(auth, cfg->auth_options, diag) != 0) {
 			failed = 1;
 		}
 	} else if (cfg->auth_options && cfg->auth_options->count) {

@@ -48,6 +48,13 @@ struct polychat_listener {
 int pc_listener_check(const struct pc_config_listener *cfg,
 	const struct pc_loader *loader, struct pc_diag *diag);
 
+/* Run a plugin's check on its option block (suite, auth or store), with
+ * errors going to `diag`; a failing check that recorded nothing gets one
+ * line, and options nobody read are reported as unknown. Returns 0 or a
+ * negative code. */
+int pc_listener_check_options(const struct pc_component *comp,
+	struct polychat_options *opts, struct pc_diag *diag);
+
 /* Create instances and bind the socket; on success print the readiness line
  * and take ownership of the strings and option blocks of `cfg` (they are
  * zeroed in the caller's entry). `store` may have ops NULL. Returns 0 and

@@ -8,3 +8,4 @@ include %reldir%/unit/local.mk
 include %reldir%/integration/local.mk
 EXTRA_DIST += %reldir%/check-run.h
 include %reldir%/plugins/kylochat.mk
+EXTRA_DIST += %reldir%/capture-stderr.h

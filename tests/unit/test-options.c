@@ -10,6 +10,7 @@
 
 #include "core/diag.h"
 #include "core/options.h"
+#include "../capture-stderr.h"
 #include "../check-run.h"
 
 static struct pc_diag diag;
@@ -247,26 +248,14 @@ END_TEST
 /* With no diagnostics list the error goes to stderr in the same form. */
 START_TEST(test_error_to_stderr)
 {
-	char name[] = "/tmp/pc-test-options-XXXXXX";
-	int fd = mkstemp(name);
-	ck_assert_int_ge(fd, 0);
-	unlink(name);
-	fflush(stderr);
-	int saved = dup(2);
-	ck_assert_int_ge(saved, 0);
-	ck_assert_int_eq(dup2(fd, 2), 2);
+	struct pc_capture capture;
+	char buf[256];
+	pc_capture_begin(&capture);
 	opts->diag = NULL;
 	int64_t v;
 	int rc = pc_options_int(opts, "word", 4, 31, &v);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	pc_capture_end(&capture, buf, sizeof(buf));
 	ck_assert_int_eq(rc, POLYCHAT_ECONFIG);
-	char buf[256] = "";
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	close(fd);
-	ck_assert_int_gt(n, 0);
-	buf[n] = '\0';
 	ck_assert_str_eq(buf, "t.yaml:6:13: listeners[0].options.word: "
 		"expected an integer between 4 and 31, got 'abc'\n");
 	ck_assert_uint_eq(diag.count, 0);
