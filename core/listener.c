@@ -82,6 +82,19 @@ int pc_listener_check(const struct pc_config_listener *cfg,
 	return failed ? POLYCHAT_ECONFIG : 0;
 }
 
+/* pc_listener_auth_create - see listener.h. */
+int pc_listener_auth_create(const struct pc_component *auth,
+	const struct polychat_options *opts, const struct polychat_store_ref *store,
+	const char *who, void **instance)
+{
+	struct polychat_auth_env env = { pc_host(), opts, store };
+	int rc = auth->ops.auth.create(&env, instance);
+	if (rc != 0)
+		pc_log(POLYCHAT_LOG_ERROR, who, "auth '%s' failed to start: %s",
+			auth->name, polychat_strerror(rc));
+	return rc;
+}
+
 static void cfg_clear(struct pc_config_listener *cfg)
 {
 	free(cfg->name);
@@ -240,8 +253,9 @@ static void free_after_close(uv_handle_t *handle)
 /* Destroy the instances of a listener that never served or has drained. */
 static void destroy_instances(struct polychat_listener *listener)
 {
+	/* Silenced timers stay valid until destroy returns: an instance may
+	 * stop the handles it saved. */
 	pc_timer_stop_all(&listener->timers);
-	pc_timer_release_all(&listener->timers);
 	/* The suite holds the auth binding for its whole life: it goes first. */
 	if (listener->suite_instance)
 		listener->suite->ops.suite.destroy(listener->suite_instance);
@@ -249,6 +263,7 @@ static void destroy_instances(struct polychat_listener *listener)
 		listener->auth->ops.auth.destroy(listener->auth_instance);
 	listener->auth_instance = NULL;
 	listener->suite_instance = NULL;
+	pc_timer_release_all(&listener->timers);
 }
 
 /* pc_listener_start - see listener.h. */
@@ -285,15 +300,10 @@ int pc_listener_start(uv_loop_t *loop, struct pc_config_listener *cfg,
 	}
 	listener->cfg.pos.file = listener->cfg.suite_options->own_file;
 	if (listener->auth) {
-		struct polychat_auth_env auth_env = {
-			pc_host(), listener->cfg.auth_options, &listener->store_ref,
-		};
-		rc = listener->auth->ops.auth.create(&auth_env, &listener->auth_instance);
-		if (rc != 0) {
-			pc_log(POLYCHAT_LOG_ERROR, name, "auth '%s' failed to start: %s",
-				listener->auth->name, polychat_strerror(rc));
+		rc = pc_listener_auth_create(listener->auth, listener->cfg.auth_options,
+			&listener->store_ref, name, &listener->auth_instance);
+		if (rc != 0)
 			goto fail;
-		}
 		listener->auth_ref.ops = &listener->auth->ops.auth;
 		listener->auth_ref.instance = listener->auth_instance;
 	}

@@ -55,6 +55,14 @@ int pc_listener_check(const struct pc_config_listener *cfg,
 int pc_listener_check_options(const struct pc_component *comp,
 	struct polychat_options *opts, struct pc_diag *diag);
 
+/* Create the auth instance of a listener (or of polychatctl, which acts for
+ * one): `opts` and `store` are borrowed for the instance's life. Logs one
+ * line under `who` on failure. Returns 0 and sets *instance, or a negative
+ * code. */
+int pc_listener_auth_create(const struct pc_component *auth,
+	const struct polychat_options *opts, const struct polychat_store_ref *store,
+	const char *who, void **instance);
+
 /* Create instances and bind the socket; on success print the readiness line
  * and take ownership of the strings and option blocks of `cfg` (they are
  * zeroed in the caller's entry). `store` may have ops NULL. Returns 0 and

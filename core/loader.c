@@ -500,6 +500,26 @@ static void note_searched(struct pc_loader *loader, const char *dir)
 		used ? ":" : "", dir);
 }
 
+/* Whether a libtool .la file describes a loadable module: convenience
+ * libraries (dlname='') live in the same build directories and are no
+ * plugins, so they are passed over without a warning. */
+static int la_is_module(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return 1; /* let the load report it */
+	char line[1024];
+	int module = 1;
+	while (fgets(line, sizeof(line), fp)) {
+		if (strncmp(line, "dlname='", 8) == 0) {
+			module = line[8] != '\'';
+			break;
+		}
+	}
+	fclose(fp);
+	return module;
+}
+
 /* pc_loader_load_dir - see loader.h. */
 int pc_loader_load_dir(struct pc_loader *loader, const char *dir)
 {
@@ -540,6 +560,8 @@ int pc_loader_load_dir(struct pc_loader *loader, const char *dir)
 		}
 		char path[4096], err[512];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (has_suffix(names[i], ".la") && !la_is_module(path))
+			continue;
 		if (pc_loader_load(loader, path, err, sizeof(err)) == 0)
 			loaded++;
 		else if (remember_refusal(loader, err))

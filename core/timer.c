@@ -88,7 +88,9 @@ struct polychat_timer *pc_timer_start(uv_loop_t *loop, struct pc_timer_list *lis
 /* pc_timer_stop - see timer.h. */
 void pc_timer_stop(struct polychat_timer *t)
 {
-	if (!t || t->stopped)
+	/* A timer silenced with its owner is freed when the owner is
+	 * released; stopping it meanwhile is a no-op. */
+	if (!t || t->stopped || t->owner_stopped)
 		return;
 	t->stopped = 1;
 	uv_timer_stop(&t->handle);

@@ -36,6 +36,9 @@ struct instance {
 	int64_t nick_timeout_ms;
 	int64_t write_gap_ms;
 	int64_t max_line;
+	/* Held for the instance's life and stopped in destroy, as suites
+	 * with background work do (the core must keep it valid till then). */
+	struct polychat_timer *idle_tick;
 };
 
 struct session {
@@ -107,6 +110,11 @@ static int check(const struct polychat_host *host, const struct polychat_options
 	return read_options(host, opts, &scratch);
 }
 
+static void idle_tick(void *arg)
+{
+	(void)arg;
+}
+
 static int create_named(const struct polychat_suite_env *env, void **out,
 	const char *suite)
 {
@@ -122,6 +130,8 @@ static int create_named(const struct polychat_suite_env *env, void **out,
 		env->host->free(inst);
 		return rc;
 	}
+	inst->idle_tick = env->host->listener_timer(env->listener, 3600000, 3600000,
+		idle_tick, inst);
 	*out = inst;
 	return 0;
 }
@@ -140,6 +150,7 @@ static void destroy(void *instance)
 {
 	if (instance) {
 		struct instance *inst = instance;
+		inst->host->timer_stop(inst->idle_tick);
 		inst->host->free(inst);
 	}
 }

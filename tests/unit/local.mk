@@ -9,7 +9,7 @@ TESTS += %reldir%/test-loader
 %canon_reldir%_test_loader_CFLAGS = $(CORE_TEST_CFLAGS)
 %canon_reldir%_test_loader_LDADD = $(CORE_TEST_LIBS)
 # The fake plugins must exist before the test runs.
-EXTRA_%canon_reldir%_test_loader_DEPENDENCIES = $(check_LTLIBRARIES)
+EXTRA_%canon_reldir%_test_loader_DEPENDENCIES = $(check_LTLIBRARIES) $(pkglib_LTLIBRARIES)
 
 check_PROGRAMS += %reldir%/test-conn
 TESTS += %reldir%/test-conn
