@@ -113,6 +113,19 @@ static void on_line(void *arg, const char *line, size_t len)
 		printf("! %s\n", polychat_strerror(rc));
 }
 
+/* host->ui_secret for the client: echo off for the next line, then the
+ * prompt, so nothing typed after the prompt shows. */
+static void client_ui_secret(struct polychat_conn *conn, const char *prompt)
+{
+	struct client *c = conn->owner;
+	if (c->quitting)
+		return;
+	pc_input_secret(&c->input);
+	if (prompt)
+		pc_show(conn, POLYCHAT_UI_NOTICE, NULL, (const uint8_t *)prompt,
+			strlen(prompt));
+}
+
 static long client_input(struct polychat_conn *conn, const uint8_t *data, size_t len)
 {
 	struct client *c = conn->owner;
@@ -224,7 +237,12 @@ static int run(const struct args *a, struct polychat_options *options)
 {
 	struct client c = { .loop = uv_default_loop(), .linger_ms = a->linger_ms };
 	pc_host_setup(c.loop, pc_show);
-	struct pc_loader *loader = pc_loader_new(pc_host());
+	/* The core's table with the one member only the client can provide:
+	 * reading a line without echo needs the input thread. */
+	static struct polychat_host host;
+	host = *pc_host();
+	host.ui_secret = client_ui_secret;
+	struct pc_loader *loader = pc_loader_new(&host);
 	char *password = NULL;
 	int rc = 1;
 	if (!loader)
@@ -261,7 +279,7 @@ static int run(const struct args *a, struct polychat_options *options)
 			strerror(errno));
 		goto out;
 	}
-	c.env = (struct polychat_client_env){ pc_host(), options, a->user, password, state_dir };
+	c.env = (struct polychat_client_env){ &host, options, a->user, password, state_dir };
 
 	struct sockaddr_storage addr;
 	if (uv_ip4_addr(a->host, (int)a->port, (struct sockaddr_in *)&addr) != 0 &&

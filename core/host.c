@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The host API table handed to plugins, mapped onto the core's modules. */
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -110,6 +111,16 @@ static void host_ui_show(struct polychat_conn *conn, int kind, const char *from,
 		host_ui(conn, kind, from, text, len);
 }
 
+/* A no-op in the daemon (no display). The client replaces this member in
+ * its copy of the table with one that also turns echo off (client/main.c);
+ * without it the prompt is at least shown. */
+static void host_ui_secret(struct polychat_conn *conn, const char *prompt)
+{
+	if (host_ui && prompt)
+		host_ui(conn, POLYCHAT_UI_NOTICE, NULL, (const uint8_t *)prompt,
+			strlen(prompt));
+}
+
 static const struct polychat_host host_table = {
 	.size = sizeof(struct polychat_host),
 	.abi_major = POLYCHAT_ABI_MAJOR,
@@ -152,6 +163,7 @@ static const struct polychat_host host_table = {
 	.opt_error = pc_options_error,
 	.state_path = pc_options_state_path,
 	.ui_show = host_ui_show,
+	.ui_secret = host_ui_secret,
 };
 
 /* pc_host_setup - see host.h. */

@@ -308,6 +308,17 @@ struct polychat_host {
 	 * characters escaped. In the daemon this is a no-op. */
 	void (*ui_show)(struct polychat_conn *conn, int kind, const char *from,
 		const uint8_t *text, size_t len);
+
+	/* --- ABI 1.1 --- */
+
+	/* Client half only [loop]: show `prompt` and read the next line the
+	 * user types without echo when standard input is a terminal (echo
+	 * comes back after that line, and whenever the client ends, signals
+	 * included); that line reaches client_line as usual. In the daemon
+	 * this is a no-op. Added in ABI 1.1: a plugin calls it only when
+	 * `host->size > offsetof(struct polychat_host, ui_secret)` (a 1.0
+	 * core has no such member; show the prompt with ui_show instead). */
+	void (*ui_secret)(struct polychat_conn *conn, const char *prompt);
 };
 
 #ifdef __cplusplus

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <polychat/plugin.h>
+
 #include "harness.h"
 #include "../check-run.h"
 
@@ -288,7 +290,10 @@ START_TEST(configtest_reports_positions_plugins_and_abi)
 	h_write_config(&d, "listeners:\n  - {name: one, port: 0, suite: abi2}\n");
 	ck_assert_int_eq(h_run_polychatd(args, out, sizeof(out)), 1);
 	ck_assert_ptr_nonnull(strstr(out, "ABI 2.0"));
-	ck_assert_ptr_nonnull(strstr(out, "ABI 1.0"));
+	/* This core's own ABI, whatever its minor. */
+	char own[32];
+	snprintf(own, sizeof(own), "ABI %d.%d", POLYCHAT_ABI_MAJOR, POLYCHAT_ABI_MINOR);
+	ck_assert_ptr_nonnull(strstr(out, own));
 
 	/* An option the suite does not know. */
 	h_write_config(&d, "listeners:\n  - {name: one, port: 0, suite: testline,"

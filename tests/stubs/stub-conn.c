@@ -141,6 +141,7 @@ void stub_conn_free(struct polychat_conn *conn)
 	}
 	free(conn->rooms);
 	free(conn->ui);
+	free(conn->secret_prompt);
 	free(conn->identity);
 	free(conn->out);
 	free(conn->ends);
@@ -453,6 +454,28 @@ int stub_conn_ui_at(const struct polychat_conn *conn, size_t i, int *kind,
 	*text = conn->ui[i].text;
 	*len = conn->ui[i].len;
 	return 0;
+}
+
+/* stub_ui_secret - host member; see stub-host.h. */
+void stub_ui_secret(struct polychat_conn *conn, const char *prompt)
+{
+	if (!conn)
+		return;
+	conn->n_secret++;
+	free(conn->secret_prompt);
+	conn->secret_prompt = prompt ? strdup(prompt) : NULL;
+}
+
+/* stub_conn_secret_count - see stub-host.h. */
+size_t stub_conn_secret_count(const struct polychat_conn *conn)
+{
+	return conn->n_secret;
+}
+
+/* stub_conn_secret_prompt - see stub-host.h. */
+const char *stub_conn_secret_prompt(const struct polychat_conn *conn)
+{
+	return conn->secret_prompt;
 }
 
 /* --- delivery --- */

@@ -436,6 +436,7 @@ static const struct polychat_host host_table = {
 	.state_path = pc_options_state_path,
 
 	.ui_show = stub_ui_show,
+	.ui_secret = stub_ui_secret,
 };
 
 /* stub_host - see stub-host.h. */

@@ -60,6 +60,8 @@
  *                 how many stub connections the target covers; no suite
  *                 callback is called
  *   ui_show       records each call per connection (stub_conn_ui_*)
+ *   ui_secret     counts the calls per connection and keeps the last
+ *                 prompt (stub_conn_secret_*); it shows nothing
  */
 const struct polychat_host *stub_host(void);
 
@@ -161,6 +163,11 @@ int stub_conn_in_room(const struct polychat_conn *conn, const char *room);
 size_t stub_conn_ui_count(const struct polychat_conn *conn);
 int stub_conn_ui_at(const struct polychat_conn *conn, size_t i, int *kind,
 	const char **from, const uint8_t **text, size_t *len);
+
+/* How many times ui_secret was called for `conn`, and the prompt of the
+ * last call (NULL if none, or if it passed NULL). */
+size_t stub_conn_secret_count(const struct polychat_conn *conn);
+const char *stub_conn_secret_prompt(const struct polychat_conn *conn);
 
 /* --- time and timers --- */
 

@@ -48,6 +48,8 @@ struct polychat_conn {
 	size_t n_rooms;
 	struct ui_record *ui;
 	size_t n_ui;
+	size_t n_secret;       /* ui_secret calls */
+	char *secret_prompt;   /* the prompt of the last one */
 };
 
 /* Every live connection (stub-conn.c), newest first. */
@@ -103,6 +105,7 @@ int stub_listener_deliver(struct polychat_listener *listener,
 	const struct polychat_message *msg);
 void stub_ui_show(struct polychat_conn *conn, int kind, const char *from,
 	const uint8_t *text, size_t len);
+void stub_ui_secret(struct polychat_conn *conn, const char *prompt);
 
 /* Free every listener, connection, timer, job and delivery and set the
  * clock back to 0 (stub-loop.c). */

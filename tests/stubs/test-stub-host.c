@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the stub host itself, so plugin tests can trust what it records. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,17 @@ START_TEST(connections)
 	ck_assert_mem_eq(text, "hi", 2);
 	ck_assert_int_eq(stub_conn_ui_at(c, 1, &kind, &from, &text, &len),
 		-1);
+
+	/* ui_secret (ABI 1.1) is counted and keeps its last prompt, and
+	 * shows nothing by itself. */
+	ck_assert_uint_gt(H->size, offsetof(struct polychat_host, ui_secret));
+	ck_assert_uint_eq(stub_conn_secret_count(c), 0);
+	ck_assert_ptr_null(stub_conn_secret_prompt(c));
+	H->ui_secret(c, "password:");
+	H->ui_secret(c, "again:");
+	ck_assert_uint_eq(stub_conn_secret_count(c), 2);
+	ck_assert_str_eq(stub_conn_secret_prompt(c), "again:");
+	ck_assert_uint_eq(stub_conn_ui_count(c), 1);
 }
 END_TEST
 

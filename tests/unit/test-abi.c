@@ -37,7 +37,7 @@ FROZEN(polychat_target, kind, 0);
 FROZEN(polychat_target, name, 8);
 FROZEN(polychat_target, conn, 16);
 FROZEN(polychat_target, flags, 24);
-FROZEN_SIZE(polychat_host, 320);
+FROZEN_SIZE(polychat_host, 328);
 FROZEN(polychat_host, size, 0);
 FROZEN(polychat_host, abi_major, 8);
 FROZEN(polychat_host, abi_minor, 12);
@@ -79,6 +79,8 @@ FROZEN(polychat_host, opt_bool, 288);
 FROZEN(polychat_host, opt_error, 296);
 FROZEN(polychat_host, state_path, 304);
 FROZEN(polychat_host, ui_show, 312);
+/* ABI 1.1 */
+FROZEN(polychat_host, ui_secret, 320);
 FROZEN_SIZE(polychat_account, 608);
 FROZEN(polychat_account, id, 0);
 FROZEN(polychat_account, realm, 8);
