@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "log.h"
 #include "router.h"
+#include "setup.h"
 
 /* One opened store, shared by every listener that names it. */
 struct store_entry {
@@ -36,68 +37,6 @@ struct pc_daemon {
 	int stopping;
 	int exit_code;
 };
-
-static const char *search_path(const char *override, const struct pc_config *cfg)
-{
-	if (override)
-		return override;
-	if (cfg->plugin_dir)
-		return cfg->plugin_dir;
-	return PC_PLUGIN_DIR;
-}
-
-/* The store a listener uses: the one it names, else the only one defined. */
-static const char *listener_store_name(const struct pc_config *cfg,
-	const struct pc_config_listener *l)
-{
-	if (l->store)
-		return l->store;
-	return cfg->n_stores == 1 ? cfg->stores[0].name : NULL;
-}
-
-/* Check a whole configuration against the loaded plugins; no side effects
- * beyond loading plugin files. */
-static int validate(const struct pc_config *cfg, struct pc_loader *loader,
-	struct pc_diag *diag)
-{
-	char explain[1024];
-	for (size_t i = 0; i < cfg->n_stores; i++) {
-		const struct pc_config_store *s = &cfg->stores[i];
-		s->options->state_dir = cfg->state_dir;
-		const struct pc_component *comp =
-			pc_loader_find(loader, POLYCHAT_COMPONENT_STORE, s->backend);
-		if (!comp) {
-			char path[96];
-			snprintf(path, sizeof(path), "stores.%s.backend", s->name);
-			pc_loader_explain(loader, POLYCHAT_COMPONENT_STORE, s->backend,
-				explain, sizeof(explain));
-			pc_diag_add(diag, &s->pos, path, "%s", explain);
-			continue;
-		}
-		pc_listener_check_options(comp, s->options, diag);
-	}
-	for (size_t i = 0; i < cfg->n_listeners; i++) {
-		struct pc_config_listener *l = &cfg->listeners[i];
-		l->suite_options->state_dir = cfg->state_dir;
-		l->auth_options->state_dir = cfg->state_dir;
-		pc_listener_check(l, loader, diag);
-	}
-	return diag->count ? POLYCHAT_ECONFIG : 0;
-}
-
-/* Load a configuration file and the plugins it needs, and validate it. */
-static struct pc_config *load_checked(struct pc_daemon *d, struct pc_diag *diag)
-{
-	struct pc_config *cfg = NULL;
-	if (pc_config_load(d->config_path, diag, &cfg) != 0)
-		return NULL;
-	pc_loader_load_path(d->loader, search_path(d->plugin_path, cfg));
-	if (validate(cfg, d->loader, diag) != 0) {
-		pc_config_free(cfg);
-		return NULL;
-	}
-	return cfg;
-}
 
 static void store_close(struct pc_daemon *d, struct store_entry *entry)
 {
@@ -171,19 +110,11 @@ static int open_stores(struct pc_daemon *d, struct pc_config *cfg,
 			free(entry);
 			goto fail;
 		}
-		entry->comp = pc_loader_find(d->loader, POLYCHAT_COMPONENT_STORE, s->backend);
-		s->options->diag = NULL;
-		int rc = pc_options_own(s->options);
-		if (rc == 0)
-			rc = entry->comp->ops.store.open(pc_host(), s->options, &entry->ref.db);
-		if (rc != 0) {
-			pc_log(POLYCHAT_LOG_ERROR, s->name, "store '%s' failed to open: %s",
-				s->backend, polychat_strerror(rc));
+		if (pc_setup_store_open(d->loader, s, &entry->comp, &entry->ref) != 0) {
 			free(entry->cfg.name);
 			free(entry);
 			goto fail;
 		}
-		entry->ref.ops = &entry->comp->ops.store;
 		/* The entry takes the backend and the (now self-owned) option
 		 * block; the configuration keeps its own name. */
 		entry->cfg.backend = s->backend;
@@ -245,7 +176,7 @@ static int apply(struct pc_daemon *d, struct pc_config *cfg, int boot)
 	for (struct polychat_listener *l = d->listeners; l; l = next) {
 		next = l->next;
 		const struct pc_config_listener *c = pc_config_listener_find(cfg, l->cfg.name);
-		struct store_entry *entry = c ? store_find(d, listener_store_name(cfg, c)) : NULL;
+		struct store_entry *entry = c ? store_find(d, pc_setup_listener_store(cfg, c)) : NULL;
 		if (c && pc_config_listener_equal(&l->cfg, c) && entry == l->store_owner) {
 			l->next = kept;
 			kept = l;
@@ -261,7 +192,7 @@ static int apply(struct pc_daemon *d, struct pc_config *cfg, int boot)
 		struct pc_config_listener *c = &cfg->listeners[i];
 		if (listener_find(d, c->name))
 			continue;
-		struct store_entry *entry = store_find(d, listener_store_name(cfg, c));
+		struct store_entry *entry = store_find(d, pc_setup_listener_store(cfg, c));
 		struct polychat_store_ref none = { NULL, NULL };
 		struct polychat_listener *l;
 		if (pc_listener_start(d->loop, c, d->loader, entry ? &entry->ref : &none,
@@ -313,7 +244,8 @@ static void reload(struct pc_daemon *d)
 {
 	struct pc_diag diag = { 0 };
 	pc_log(POLYCHAT_LOG_NOTICE, "polychatd", "reloading %s", d->config_path);
-	struct pc_config *cfg = load_checked(d, &diag);
+	struct pc_config *cfg = pc_setup_load(d->config_path, d->plugin_path,
+		d->loader, &diag);
 	if (!cfg) {
 		log_diag(&diag);
 		pc_log(POLYCHAT_LOG_ERROR, "polychatd",
@@ -359,7 +291,8 @@ static struct pc_config *daemon_open(struct pc_daemon *d, const char *config_pat
 		return NULL;
 	}
 	struct pc_diag diag = { 0 };
-	struct pc_config *cfg = load_checked(d, &diag);
+	struct pc_config *cfg = pc_setup_load(d->config_path, d->plugin_path,
+		d->loader, &diag);
 	if (!cfg) {
 		pc_diag_print(&diag, stderr);
 		pc_loader_free(d->loader);

@@ -23,7 +23,8 @@ noinst_LTLIBRARIES += %reldir%/libpccore.la
 	%reldir%/job.c %reldir%/job.h \
 	%reldir%/strmap.c %reldir%/strmap.h \
 	%reldir%/router.c %reldir%/router.h \
-	%reldir%/listener.c %reldir%/listener.h
+	%reldir%/listener.c %reldir%/listener.h \
+	%reldir%/setup.c %reldir%/setup.h
 %canon_reldir%_libpccore_la_CPPFLAGS = $(AM_CPPFLAGS) -DPC_PLUGIN_DIR='"$(pkglibdir)"'
 %canon_reldir%_libpccore_la_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(OPENSSL_CFLAGS)
 %canon_reldir%_libpccore_la_LIBADD = %reldir%/libpcconfig.la $(UV_LIBS) $(OPENSSL_LIBS) $(LTDL_LIBS)

@@ -35,8 +35,9 @@ const char *h_builddir(void)
 const char *h_plugin_path(void)
 {
 	static char path[2048];
-	snprintf(path, sizeof(path), "%s/tests/plugins:%s/plugins/store-sqlite",
-		h_builddir(), h_builddir());
+	snprintf(path, sizeof(path), "%s/tests/plugins:%s/plugins/store-sqlite:"
+		"%s/plugins/auth-bcrypt:%s/plugins/crypto-rsa-cbc",
+		h_builddir(), h_builddir(), h_builddir(), h_builddir());
 	return path;
 }
 
@@ -248,11 +249,17 @@ int h_log_contains(const struct h_daemon *d, const char *text)
 /* h_run_polychatd - see harness.h. */
 int h_run_polychatd(const char *const *args, char *out, size_t out_len)
 {
+	return h_run("core/polychatd", args, out, out_len);
+}
+
+/* h_run - see harness.h. */
+int h_run(const char *program, const char *const *args, char *out, size_t out_len)
+{
 	int pipefd[2];
 	if (pipe(pipefd) != 0)
 		return -1;
 	char exe[1024];
-	snprintf(exe, sizeof(exe), "%s/core/polychatd", h_builddir());
+	snprintf(exe, sizeof(exe), "%s/%s", h_builddir(), program);
 	const char *argv[32] = { exe };
 	size_t n = 1;
 	for (; args[n - 1] && n < 31; n++)
@@ -337,6 +344,35 @@ int h_send(struct h_client *c, const void *data, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/* h_read - see harness.h. */
+int h_read(struct h_client *c, void *out, size_t len, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	while (c->len < len) {
+		long long left = deadline - now_ms();
+		struct pollfd pfd = { c->fd, POLLIN, 0 };
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			return -1;
+		size_t room = sizeof(c->buf) - c->len;
+		if (room == 0) {
+			/* Longer than the buffer: hand over what is there. */
+			memcpy(out, c->buf, c->len);
+			out = (char *)out + c->len;
+			len -= c->len;
+			c->len = 0;
+			continue;
+		}
+		ssize_t r = read(c->fd, c->buf + c->len, room);
+		if (r <= 0)
+			return -1;
+		c->len += (size_t)r;
+	}
+	memcpy(out, c->buf, len);
+	memmove(c->buf, c->buf + len, c->len - len);
+	c->len -= len;
 	return 0;
 }
 

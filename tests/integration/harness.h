@@ -54,6 +54,9 @@ int h_log_contains(const struct h_daemon *d, const char *text);
 /* Run polychatd with extra arguments to completion; capture stdout+stderr
  * into `out`. Returns the exit status (-1 on a signal or timeout). */
 int h_run_polychatd(const char *const *args, char *out, size_t out_len);
+/* The same for any program of the build (`program` relative to the build
+ * dir, e.g. "ctl/polychatctl"). */
+int h_run(const char *program, const char *const *args, char *out, size_t out_len);
 
 /* Connect to 127.0.0.1:port. 0 or -1. */
 int h_connect(struct h_client *c, int port);
@@ -63,6 +66,9 @@ void h_close(struct h_client *c);
 /* Send raw bytes / a printf line ("\n" appended). 0 or -1. */
 int h_send(struct h_client *c, const void *data, size_t len);
 int h_sendf(struct h_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Read exactly `len` bytes (the bytes already buffered first); 0, or -1
+ * on EOF or when the bound passes. */
+int h_read(struct h_client *c, void *out, size_t len, int timeout_ms);
 /* Read the next line (without "\n") into `line`; 0, or -1 on EOF/timeout. */
 int h_line(struct h_client *c, char *line, size_t len, int timeout_ms);
 /* Read lines until one equals `want`; 0, or -1 (the lines seen are printed). */
@@ -74,7 +80,7 @@ int h_expect_eof(struct h_client *c);
 
 /* $POLYCHAT_BUILDDIR or ".". */
 const char *h_builddir(void);
-/* The plugin path for tests: the test plugins and the store plugin. */
+/* The plugin path for tests: the test plugins and the built plugins. */
 const char *h_plugin_path(void);
 
 #endif /* PC_HARNESS_H */

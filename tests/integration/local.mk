@@ -15,3 +15,13 @@ EXTRA_%canon_reldir%_test_daemon_DEPENDENCIES = $(INTEGRATION_DEPS)
 %canon_reldir%_test_client_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 %canon_reldir%_test_client_LDADD = %reldir%/libharness.la $(CHECK_LIBS)
 EXTRA_%canon_reldir%_test_client_DEPENDENCIES = $(INTEGRATION_DEPS)
+
+# polychatctl against the real store and auth-bcrypt, alone and beside polychatd.
+check_PROGRAMS += %reldir%/test-polychatctl
+TESTS += %reldir%/test-polychatctl
+%canon_reldir%_test_polychatctl_SOURCES = %reldir%/test-polychatctl.c
+%canon_reldir%_test_polychatctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_polychatctl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+%canon_reldir%_test_polychatctl_LDADD = %reldir%/libharness.la \
+	tests/stubs/libstubhost.la core/libpccore.la $(CHECK_LIBS)
+EXTRA_%canon_reldir%_test_polychatctl_DEPENDENCIES = $(INTEGRATION_DEPS) ctl/polychatctl
