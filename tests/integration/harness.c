@@ -461,3 +461,65 @@ int h_expect_eof(struct h_client *c)
 	}
 	return -1;
 }
+
+/* h_cli_start - see harness.h. */
+int h_cli_start(struct h_cli *cli, const char *suite, int port, const char *dir,
+	const char *const *extra)
+{
+	int in[2], out[2];
+	if (pipe(in) != 0)
+		return -1;
+	if (pipe(out) != 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	char exe[1024], port_text[16], state[400];
+	snprintf(exe, sizeof(exe), "%s/client/polychat", h_builddir());
+	snprintf(port_text, sizeof(port_text), "%d", port);
+	snprintf(state, sizeof(state), "%s/client-state", dir);
+	const char *argv[32] = { exe, "--suite", suite, "--port", port_text,
+		"--state-dir", state, "-p", h_plugin_path() };
+	size_t n = 9;
+	for (size_t i = 0; extra && extra[i] && n < 31; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	cli->pid = fork();
+	if (cli->pid == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		close(in[1]);
+		close(out[0]);
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	cli->in_fd = in[1];
+	memset(&cli->out, 0, sizeof(cli->out));
+	cli->out.fd = out[0];
+	return cli->pid > 0 ? 0 : -1;
+}
+
+/* h_cli_say - see harness.h. */
+int h_cli_say(struct h_cli *cli, const char *line)
+{
+	size_t n = strlen(line);
+	return write(cli->in_fd, line, n) == (ssize_t)n &&
+		write(cli->in_fd, "\n", 1) == 1 ? 0 : -1;
+}
+
+/* h_cli_wait - see harness.h. */
+int h_cli_wait(struct h_cli *cli)
+{
+	return wait_exit(cli->pid, H_TIMEOUT_MS);
+}
+
+/* h_cli_close - see harness.h. */
+void h_cli_close(struct h_cli *cli)
+{
+	if (cli->in_fd >= 0)
+		close(cli->in_fd);
+	cli->in_fd = -1;
+	h_close(&cli->out);
+}

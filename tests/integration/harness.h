@@ -78,6 +78,25 @@ int h_next(struct h_client *c, const char *want);
 /* 0 if the peer closes within the bound (any pending lines are skipped). */
 int h_expect_eof(struct h_client *c);
 
+/* A running polychat client: we write its stdin and read its stdout. */
+struct h_cli {
+	pid_t pid;
+	int in_fd;
+	struct h_client out;  /* the line reader on its stdout pipe */
+};
+
+/* Start the built polychat for `suite` on 127.0.0.1:port, its state under
+ * `dir`/client-state, with `extra` arguments (NULL-terminated, may be
+ * NULL). 0 or -1. */
+int h_cli_start(struct h_cli *cli, const char *suite, int port, const char *dir,
+	const char *const *extra);
+/* Type one line ("\n" appended). 0 or -1. */
+int h_cli_say(struct h_cli *cli, const char *line);
+/* Wait for it to exit (SIGKILL after the bound): its exit status, or -1. */
+int h_cli_wait(struct h_cli *cli);
+/* Close our ends of its pipes. */
+void h_cli_close(struct h_cli *cli);
+
 /* $POLYCHAT_BUILDDIR or ".". */
 const char *h_builddir(void);
 /* The plugin path for tests: the test plugins and the built plugins. */

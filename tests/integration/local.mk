@@ -16,6 +16,16 @@ EXTRA_%canon_reldir%_test_daemon_DEPENDENCIES = $(INTEGRATION_DEPS)
 %canon_reldir%_test_client_LDADD = %reldir%/libharness.la $(CHECK_LIBS)
 EXTRA_%canon_reldir%_test_client_DEPENDENCIES = $(INTEGRATION_DEPS)
 
+check_PROGRAMS += %reldir%/test-kylochat
+TESTS += %reldir%/test-kylochat
+%canon_reldir%_test_kylochat_SOURCES = %reldir%/test-kylochat.c \
+	%reldir%/kylo-peer.c %reldir%/kylo-peer.h
+%canon_reldir%_test_kylochat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_kylochat_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
+%canon_reldir%_test_kylochat_LDADD = %reldir%/libharness.la \
+	plugins/crypto-rsa-cbc/libkylocrypto.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+EXTRA_%canon_reldir%_test_kylochat_DEPENDENCIES = $(INTEGRATION_DEPS) ctl/polychatctl
+
 # polychatctl against the real store and auth-bcrypt, alone and beside polychatd.
 check_PROGRAMS += %reldir%/test-polychatctl
 TESTS += %reldir%/test-polychatctl

@@ -14,13 +14,6 @@
 
 static struct h_daemon d;
 
-/* A running polychat: we write its stdin and read its stdout. */
-struct h_cli {
-	pid_t pid;
-	int in_fd;
-	struct h_client out;  /* reuses the line reader on its stdout pipe */
-};
-
 static void setup(void)
 {
 	h_daemon_init(&d);
@@ -38,53 +31,12 @@ static void teardown(void)
 
 static void cli_start(struct h_cli *cli, const char *const *extra)
 {
-	int in[2], out[2];
-	ck_assert_int_eq(pipe(in), 0);
-	ck_assert_int_eq(pipe(out), 0);
-	char exe[1024], port[16], state[400];
-	snprintf(exe, sizeof(exe), "%s/client/polychat", h_builddir());
-	snprintf(port, sizeof(port), "%d", h_port(&d, "one"));
-	snprintf(state, sizeof(state), "%s/client-state", d.dir);
-	const char *argv[24] = { exe, "--suite", "testline", "--port", port,
-		"--state-dir", state, "-p", h_plugin_path() };
-	size_t n = 9;
-	for (size_t i = 0; extra && extra[i] && n < 23; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	cli->pid = fork();
-	if (cli->pid == 0) {
-		dup2(in[0], STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		close(in[1]);
-		close(out[0]);
-		execv(exe, (char *const *)argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	cli->in_fd = in[1];
-	memset(&cli->out, 0, sizeof(cli->out));
-	cli->out.fd = out[0];
+	ck_assert_int_eq(h_cli_start(cli, "testline", h_port(&d, "one"), d.dir, extra), 0);
 }
 
 static void cli_say(struct h_cli *cli, const char *line)
 {
-	size_t n = strlen(line);
-	ck_assert_int_eq(write(cli->in_fd, line, n), (ssize_t)n);
-	ck_assert_int_eq(write(cli->in_fd, "\n", 1), 1);
-}
-
-static int cli_wait(struct h_cli *cli)
-{
-	int status = 0;
-	for (int i = 0; i < H_TIMEOUT_MS / 20; i++) {
-		if (waitpid(cli->pid, &status, WNOHANG) == cli->pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-		usleep(20000);
-	}
-	kill(cli->pid, SIGKILL);
-	waitpid(cli->pid, &status, 0);
-	return -1;
+	ck_assert_int_eq(h_cli_say(cli, line), 0);
 }
 
 START_TEST(client_sends_lines_and_shows_events)
@@ -119,7 +71,7 @@ START_TEST(client_sends_lines_and_shows_events)
 	ck_assert_int_eq(h_expect(&bob, "MSG testline carol direct"), 0);
 
 	cli_say(&cli, "/quit");
-	ck_assert_int_eq(cli_wait(&cli), 0);
+	ck_assert_int_eq(h_cli_wait(&cli), 0);
 	ck_assert_int_eq(h_expect(&bob, "MSG testline - carol left"), 0);
 	close(cli.in_fd);
 	h_close(&cli.out);
@@ -137,7 +89,7 @@ START_TEST(client_exits_when_the_server_goes_away)
 	ck_assert_int_eq(h_daemon_stop(&d), 0);
 	ck_assert_int_eq(h_expect(&cli.out, "* SHUTDOWN"), 0);
 	ck_assert_int_eq(h_expect(&cli.out, "* connection closed"), 0);
-	ck_assert_int_eq(cli_wait(&cli), 0);
+	ck_assert_int_eq(h_cli_wait(&cli), 0);
 	close(cli.in_fd);
 	h_close(&cli.out);
 }
@@ -149,7 +101,7 @@ START_TEST(client_end_of_input_quits)
 	cli_start(&cli, NULL);
 	ck_assert_int_eq(h_expect(&cli.out, "* HELLO testline one"), 0);
 	close(cli.in_fd);
-	ck_assert_int_eq(cli_wait(&cli), 0);
+	ck_assert_int_eq(h_cli_wait(&cli), 0);
 	h_close(&cli.out);
 	ck_assert_int_eq(h_daemon_stop(&d), 0);
 }
