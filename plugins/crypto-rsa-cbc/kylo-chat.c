@@ -197,16 +197,8 @@ static void chat_done(void *arg, int status)
 		/* else out of memory: the original, too, can leave a command
 		 * with its 100 alone (§5, /mkusr). */
 	} else if (job->status == KYLO_STATUS_OK && job->body_len) {
-		struct polychat_message msg = {
-			.kind = POLYCHAT_MSG_TEXT,
-			.body_kind = POLYCHAT_BODY_PLAIN,
-			.from = job->owner,
-			.body = job->body,
-			.body_len = job->body_len,
-		};
-		struct polychat_target to = { .kind = POLYCHAT_TO_LISTENER,
-			.flags = POLYCHAT_DELIVER_NO_ECHO | POLYCHAT_DELIVER_BOUND };
-		host->deliver(s->conn, &to, &msg);
+		kylo_session_broadcast(s, POLYCHAT_MSG_TEXT, job->owner, job->body,
+			job->body_len);
 	}
 	free_job(host, job);
 	next_frame(s);

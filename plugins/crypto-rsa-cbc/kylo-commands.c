@@ -141,28 +141,25 @@ static int arg_string(const struct arg *a, char *buf, size_t cap)
 	return 0;
 }
 
-/* An id argument: 0 and *id set (*exists = 0 when no row can have it);
- * -1 when Python's int() would refuse it. `canon` gets its printed form. */
-static int arg_id(const struct arg *a, uint64_t *id, int *exists, char *canon,
-	size_t cap)
+/*
+ * The account an id argument names, into *acct. Returns 1 when Python's
+ * int() would refuse the argument (the caller answers "Invalid UserID"),
+ * else the store's answer (POLYCHAT_ENOTFOUND for an id no row can have).
+ * `canon` gets the id as the original prints it.
+ */
+static int arg_account(const struct kylo_cmd_env *env, const struct arg *a,
+	char *canon, size_t cap, struct polychat_account *acct)
 {
 	char text[128];
 	int64_t v;
 	int over;
 	if (arg_string(a, text, sizeof(text)) != 0 ||
 	    kylo_parse_int(text, &v, &over, canon, cap) != 0)
-		return -1;
-	*exists = !over && v > 0;
-	*id = *exists ? (uint64_t)v : 0;
-	return 0;
-}
-
-static int account_by_id(const struct kylo_cmd_env *env, uint64_t id, int exists,
-	struct polychat_account *acct)
-{
-	if (!exists)
+		return 1;
+	if (over || v <= 0)
 		return POLYCHAT_ENOTFOUND;
-	return env->store->ops->account_get_id(env->store->db, env->realm, id, acct);
+	return env->store->ops->account_get_id(env->store->db, env->realm,
+		(uint64_t)v, acct);
 }
 
 static void cmd_user_id(const struct kylo_cmd_env *env, const struct arg *args,
@@ -183,20 +180,15 @@ static void cmd_ban(const struct kylo_cmd_env *env, const struct arg *args,
 	int ban, struct reply *r)
 {
 	char canon[64];
-	uint64_t id;
-	int exists;
 	struct polychat_account acct;
-	if (arg_id(&args[0], &id, &exists, canon, sizeof(canon)) != 0) {
+	int rc = arg_account(env, &args[0], canon, sizeof(canon), &acct);
+	if (rc == 1) {
 		puts_(r, "Invalid UserID");
 		return;
 	}
-	int banned;
-	int rc = account_by_id(env, id, exists, &acct);
-	if (rc == 0) {
-		banned = (acct.flags & POLYCHAT_ACCOUNT_BANNED) != 0;
-		if (banned == ban || (acct.flags & POLYCHAT_ACCOUNT_ADMIN))
-			rc = POLYCHAT_EEXIST;
-	}
+	if (rc == 0 && (((acct.flags & POLYCHAT_ACCOUNT_BANNED) != 0) == ban ||
+			(acct.flags & POLYCHAT_ACCOUNT_ADMIN)))
+		rc = POLYCHAT_EEXIST;
 	if (rc == 0) {
 		acct.flags ^= POLYCHAT_ACCOUNT_BANNED;
 		rc = env->store->ops->account_update(env->store->db, &acct,
@@ -213,30 +205,25 @@ static void cmd_flag(const struct kylo_cmd_env *env, const struct arg *args,
 	uint32_t flag, struct reply *r)
 {
 	char canon[64];
-	uint64_t id;
-	int exists;
 	struct polychat_account acct;
-	if (arg_id(&args[0], &id, &exists, canon, sizeof(canon)) != 0) {
+	int rc = arg_account(env, &args[0], canon, sizeof(canon), &acct);
+	if (rc == 1)
 		puts_(r, "Invalid UserID");
-		return;
-	}
-	int set = account_by_id(env, id, exists, &acct) == 0 && (acct.flags & flag);
+	else
+		puts_(r, rc == 0 && (acct.flags & flag) ? "True" : "False");
 	env->host->wipe(&acct, sizeof(acct));
-	puts_(r, set ? "True" : "False");
 }
 
 static void cmd_usrpw(const struct kylo_cmd_env *env, const struct arg *args,
 	struct reply *r)
 {
 	char canon[64];
-	uint64_t id;
-	int exists;
 	struct polychat_account acct;
-	if (arg_id(&args[0], &id, &exists, canon, sizeof(canon)) != 0) {
+	int rc = arg_account(env, &args[0], canon, sizeof(canon), &acct);
+	if (rc == 1) {
 		puts_(r, "Invalid UserID");
 		return;
 	}
-	int rc = account_by_id(env, id, exists, &acct);
 	if (rc == 0 && (acct.flags & POLYCHAT_ACCOUNT_ADMIN))
 		rc = POLYCHAT_EDENIED;
 	if (rc == 0)

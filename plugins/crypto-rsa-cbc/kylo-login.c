@@ -88,17 +88,8 @@ static void admit(struct kylo_session *s, const char *token)
 	uint8_t text[POLYCHAT_NAME_MAX + 32];
 	size_t len;
 	if (kylo_notice_login((const uint8_t *)s->typed, strlen(s->typed), text,
-			sizeof(text), &len) == 0) {
-		struct polychat_message msg = {
-			.kind = POLYCHAT_MSG_NOTICE,
-			.body_kind = POLYCHAT_BODY_PLAIN,
-			.body = text,
-			.body_len = len,
-		};
-		struct polychat_target to = { .kind = POLYCHAT_TO_LISTENER,
-			.flags = POLYCHAT_DELIVER_NO_ECHO | POLYCHAT_DELIVER_BOUND };
-		host->deliver(s->conn, &to, &msg);
-	}
+			sizeof(text), &len) == 0)
+		kylo_session_broadcast(s, POLYCHAT_MSG_NOTICE, NULL, text, len);
 }
 
 static void free_job(const struct polychat_host *host, struct login_job *job)

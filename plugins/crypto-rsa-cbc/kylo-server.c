@@ -64,6 +64,26 @@ int kylo_session_message(struct kylo_session *s, const char *sender,
 	return rc;
 }
 
+int kylo_session_broadcast(struct kylo_session *s, int kind, const char *from,
+	const uint8_t *body, size_t len)
+{
+	const struct polychat_host *host = s->inst->host;
+	struct polychat_message msg = {
+		.kind = kind,
+		.body_kind = POLYCHAT_BODY_PLAIN,
+		.from = from,
+		.body = body,
+		.body_len = len,
+	};
+	/* A closing connection is no longer bound, so the listener-wide
+	 * delivery cannot reach it; an open one excludes itself. */
+	if (!host->conn_identity(s->conn))
+		return host->listener_deliver(s->inst->listener, &msg);
+	struct polychat_target to = { .kind = POLYCHAT_TO_LISTENER,
+		.flags = POLYCHAT_DELIVER_NO_ECHO | POLYCHAT_DELIVER_BOUND };
+	return host->deliver(s->conn, &to, &msg);
+}
+
 void kylo_session_exit_notice(struct kylo_session *s)
 {
 	uint8_t text[POLYCHAT_NAME_MAX + 32];
@@ -73,22 +93,7 @@ void kylo_session_exit_notice(struct kylo_session *s)
 			text, sizeof(text), &len) != 0)
 		return;
 	s->exit_noticed = 1;
-	struct polychat_message msg = {
-		.kind = POLYCHAT_MSG_NOTICE,
-		.body_kind = POLYCHAT_BODY_PLAIN,
-		.body = text,
-		.body_len = len,
-	};
-	const struct polychat_host *host = s->inst->host;
-	/* A closing connection is no longer bound, so the listener-wide
-	 * delivery cannot reach it; an open one excludes itself. */
-	if (host->conn_identity(s->conn)) {
-		struct polychat_target to = { .kind = POLYCHAT_TO_LISTENER,
-			.flags = POLYCHAT_DELIVER_NO_ECHO | POLYCHAT_DELIVER_BOUND };
-		host->deliver(s->conn, &to, &msg);
-	} else {
-		host->listener_deliver(s->inst->listener, &msg);
-	}
+	kylo_session_broadcast(s, POLYCHAT_MSG_NOTICE, NULL, text, len);
 }
 
 int kylo_session_job(struct kylo_session *s, polychat_work_fn *work,

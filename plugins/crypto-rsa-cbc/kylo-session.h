@@ -52,6 +52,12 @@ void kylo_session_deadline(struct kylo_session *s, int64_t ms);
 int kylo_session_message(struct kylo_session *s, const char *sender,
 	const uint8_t *body, size_t len);
 
+/* Deliver to every other logged-in session of the listener, which turns
+ * it into a MESSAGE unit from `from` (NULL: SERVER). Returns what
+ * host->deliver returned. */
+int kylo_session_broadcast(struct kylo_session *s, int kind, const char *from,
+	const uint8_t *body, size_t len);
+
 /* Send the "disconnected" notice for the last token's owner to every
  * other session, once. */
 void kylo_session_exit_notice(struct kylo_session *s);
