@@ -43,6 +43,20 @@ configure_in() {
 	(cd "$dir" && "$here/configure" -q "$@")
 }
 
+# demo_account CONFIG: a kylochat admin `demo` with a random password,
+# printed once, made only if the account does not exist yet. The daemon
+# itself never creates an account.
+demo_account() {
+	local config=$1 ctl=/usr/local/sbin/polychatctl password
+	"$ctl" -c "$config" -l kylochat user show demo >/dev/null 2>&1 && return 0
+	if password=$("$ctl" -c "$config" -l kylochat user add demo --admin --random); then
+		echo "== kylochat account 'demo' (admin) created; its password, shown only now: $password"
+		echo "   polychat --suite kylochat --port 5000 --user demo"
+	else
+		echo "== no demo account (the config has no kylochat listener?)"
+	fi
+}
+
 serve() {
 	install_deps
 	bootstrap
@@ -53,6 +67,7 @@ serve() {
 	local config=/usr/local/etc/polychat/polychatd.yaml
 	mkdir -p /var/lib/polychat
 	cd /var/lib/polychat
+	demo_account "$config"
 	echo "== polychatd -c $config (state in /var/lib/polychat; Ctrl-C stops it)"
 	exec /usr/local/sbin/polychatd -c "$config"
 }
