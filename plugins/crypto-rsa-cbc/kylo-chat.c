@@ -133,26 +133,6 @@ static void free_job(const struct polychat_host *host, struct chat_job *job)
 	host->free(job);
 }
 
-static void pace_over(void *arg)
-{
-	struct kylo_session *s = arg;
-	s->pace = NULL;
-	s->inst->host->conn_resume(s->conn);
-}
-
-/* Let the next frame in, after `slow_down` when configured. */
-static void next_frame(struct kylo_session *s)
-{
-	const struct polychat_host *host = s->inst->host;
-	if (s->inst->opt.slow_down_ms > 0) {
-		s->pace = host->conn_timer(s->conn, (uint64_t)s->inst->opt.slow_down_ms, 0,
-			pace_over, s);
-		if (s->pace)
-			return;
-	}
-	host->conn_resume(s->conn);
-}
-
 static void chat_done(void *arg, int status)
 {
 	struct chat_job *job = arg;
@@ -201,7 +181,7 @@ static void chat_done(void *arg, int status)
 			job->body_len);
 	}
 	free_job(host, job);
-	next_frame(s);
+	host->conn_resume(s->conn);
 }
 
 /* Python's repr of the distinct addresses of the logged-in sessions. */

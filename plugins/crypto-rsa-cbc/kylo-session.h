@@ -23,7 +23,6 @@ struct kylo_session {
 	struct kylo_server_key *key;        /* until the key blocks are open */
 	struct kylo_keys keys;
 	struct polychat_timer *deadline;    /* handshake or login step */
-	struct polychat_timer *pace;        /* slow_down between chat frames */
 	unsigned failed_logins;
 	unsigned frame_errors;              /* in a row */
 	int user_known;                     /* the username step found a usable account */

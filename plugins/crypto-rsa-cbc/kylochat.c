@@ -12,7 +12,6 @@ static const struct kylo_options defaults = {
 	.max_payload = 500,
 	.max_conn_errors = 4,
 	.token_ttl = 604800,
-	.slow_down_ms = 0,
 	.handshake_timeout_ms = 30000,
 	.login_timeout_ms = 600000,
 	.max_frame = 65536,
@@ -62,7 +61,6 @@ static int read_options(const struct polychat_host *host,
 	opt_int(host, opts, "max_payload", 36, 1 << 20, &o->max_payload, &rc);
 	opt_int(host, opts, "max_conn_errors", 1, 1000000, &o->max_conn_errors, &rc);
 	opt_int(host, opts, "token_ttl", 1, 10LL * 366 * 86400, &o->token_ttl, &rc);
-	opt_int(host, opts, "slow_down_ms", 0, 60000, &o->slow_down_ms, &rc);
 	opt_int(host, opts, "handshake_timeout_ms", 1, 3600000, &o->handshake_timeout_ms, &rc);
 	opt_int(host, opts, "login_timeout_ms", 0, 86400000, &o->login_timeout_ms, &rc);
 	opt_int(host, opts, "max_frame", 64, 16 << 20, &o->max_frame, &rc);

@@ -18,7 +18,6 @@ struct kylo_options {
 	int64_t max_payload;          /* largest chat plaintext, token included */
 	int64_t max_conn_errors;      /* bad frames in a row that end a session */
 	int64_t token_ttl;            /* seconds */
-	int64_t slow_down_ms;         /* pause after each chat frame */
 	int64_t handshake_timeout_ms; /* accept to KeyBlock2 */
 	int64_t login_timeout_ms;     /* each login step (a human types); 0 = none */
 	int64_t max_frame;            /* larger LEN closes the connection */

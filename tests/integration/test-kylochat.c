@@ -610,6 +610,41 @@ START_TEST(key_modes)
 }
 END_TEST
 
+START_TEST(rotated_keys_change)
+{
+	uint8_t h1[KYLO_HELLO_LEN], h2[KYLO_HELLO_LEN];
+	int port = start("key_mode: rotate, key_rotate_s: 1");
+	hello_of(port, h1);
+	/* A new key within a few rotation periods; bounded by the harness's
+	 * wait, not timed. */
+	int changed = 0;
+	for (int i = 0; i < H_TIMEOUT_MS / 100 && !changed; i++) {
+		struct timespec ts = { 0, 100 * 1000000L };
+		nanosleep(&ts, NULL);
+		hello_of(port, h2);
+		changed = memcmp(h1, h2, sizeof(h1)) != 0;
+	}
+	ck_assert(changed);
+	/* Connections on the new key log in. */
+	struct kylo_peer a;
+	ck_assert_int_eq(kp_join(&a, port, "alice", "alice-pw"), 0);
+	kp_close(&a);
+}
+END_TEST
+
+START_TEST(login_step_times_out)
+{
+	int port = start("login_timeout_ms: 300");
+	struct kylo_peer p;
+	ck_assert_int_eq(kp_connect(&p, port), 0);
+	/* Handshake done, no username: closed without a byte. */
+	ck_assert_int_eq(h_expect_eof(&p.c), 0);
+	ck_assert_uint_eq(p.c.len, 0);
+	ck_assert(h_log_contains(&d, "login timeout"));
+	kp_close(&p);
+}
+END_TEST
+
 START_TEST(bad_options_are_refused)
 {
 	write_config("key_mode: sometimes, max_payload: 1000, max_frame: 512");
@@ -742,6 +777,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, admin_commands);
 	tcase_add_test(tc, shutdown_says_goodbye);
 	tcase_add_test(tc, key_modes);
+	tcase_add_test(tc, rotated_keys_change);
+	tcase_add_test(tc, login_step_times_out);
 	tcase_add_test(tc, bad_options_are_refused);
 	tcase_add_test(tc, shipped_config_is_valid);
 	suite_add_tcase(s, tc);
