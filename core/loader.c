@@ -108,6 +108,13 @@ static int default_flush(void *db)
 	return 0;
 }
 
+/* A store built before ABI 1.1 cannot enumerate its accounts. */
+static int default_account_list(void *db, const char *realm,
+	uint64_t after_id, unsigned limit, polychat_account_fn *fn, void *arg)
+{
+	return POLYCHAT_ENOTSUP;
+}
+
 /* pc_component_kind_name - see loader.h. */
 const char *pc_component_kind_name(int kind)
 {
@@ -316,6 +323,8 @@ static int component_prepare(struct pc_component *comp,
 			ops->check = default_check;
 		if (!ops->flush)
 			ops->flush = default_flush;
+		if (!ops->account_list)
+			ops->account_list = default_account_list;
 		break;
 	}
 	default:

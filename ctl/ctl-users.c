@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* polychatctl's user commands: add, show, remove, passwd, admin, ban. */
+/* polychatctl's user commands: add, show, list, remove, passwd, admin, ban. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -118,6 +118,30 @@ int ctl_user_add(struct ctl *ctl, const struct ctl_args *a)
 	return rc;
 }
 
+/* The header of `user show` and `user list`. */
+static void print_account_header(void)
+{
+	printf("id\tname\tadmin\tbanned\tverified\tcreated\tlast_seen\n");
+}
+
+/* One tab-separated row of `user show` and `user list`: never the secret. */
+static void print_account(const struct polychat_account *acct)
+{
+	printf("%llu\t", (unsigned long long)acct->id);
+	ctl_put_field(acct->name);
+	printf("\t%s\t%s\t%s\t",
+		acct->flags & POLYCHAT_ACCOUNT_ADMIN ? "yes" : "no",
+		acct->flags & POLYCHAT_ACCOUNT_BANNED ? "yes" : "no",
+		acct->flags & POLYCHAT_ACCOUNT_VERIFIED ? "yes" : "no");
+	ctl_put_time(acct->created_at);
+	putchar('\t');
+	if (acct->last_seen)
+		ctl_put_time(acct->last_seen);
+	else
+		fputs("-", stdout);   /* never seen */
+	putchar('\n');
+}
+
 /* user show NAME: a header line and one tab-separated row. */
 int ctl_user_show(struct ctl *ctl, const struct ctl_args *a)
 {
@@ -127,21 +151,62 @@ int ctl_user_show(struct ctl *ctl, const struct ctl_args *a)
 		rc = get_account(ctl, a->cmd, a->arg[0], &acct);
 	if (rc != CTL_OK)
 		return rc;
-	printf("id\tname\tadmin\tbanned\tverified\tcreated\tlast_seen\n");
-	printf("%llu\t", (unsigned long long)acct.id);
-	ctl_put_field(acct.name);
-	printf("\t%s\t%s\t%s\t",
-		acct.flags & POLYCHAT_ACCOUNT_ADMIN ? "yes" : "no",
-		acct.flags & POLYCHAT_ACCOUNT_BANNED ? "yes" : "no",
-		acct.flags & POLYCHAT_ACCOUNT_VERIFIED ? "yes" : "no");
-	ctl_put_time(acct.created_at);
-	putchar('\t');
-	if (acct.last_seen)
-		ctl_put_time(acct.last_seen);
-	else
-		fputs("-", stdout);   /* never seen */
-	putchar('\n');
+	print_account_header();
+	print_account(&acct);
 	explicit_bzero(&acct, sizeof(acct));
+	return CTL_OK;
+}
+
+/* How many accounts `user list` asks the store for at a time. */
+#define LIST_PAGE 100
+
+/* Where `user list` is: the header printed yet, the last id printed, and
+ * how many rows the current page gave. */
+struct user_listing {
+	int header;
+	uint64_t last_id;
+	unsigned rows;
+};
+
+/* account_list callback: one row per account. The header waits for the
+ * first row or the end, so a store that cannot list prints nothing. */
+static int print_listed(void *arg, const struct polychat_account *acct)
+{
+	struct user_listing *listing = arg;
+	if (!listing->header)
+		print_account_header();
+	listing->header = 1;
+	print_account(acct);
+	listing->last_id = acct->id;
+	listing->rows++;
+	return 0;
+}
+
+/* user list: the header, then one row per account of the realm in
+ * increasing id order, read a page at a time: each page is its own short
+ * store call, continuing after the last id printed. */
+int ctl_user_list(struct ctl *ctl, const struct ctl_args *a)
+{
+	int rc = ctl_open(ctl, 0);
+	if (rc != CTL_OK)
+		return rc;
+	struct user_listing listing = { 0, 0, 0 };
+	do {
+		listing.rows = 0;
+		rc = ctl->store.ops->account_list(ctl->store.db, ctl->realm,
+			listing.last_id, LIST_PAGE, print_listed, &listing);
+	} while (rc == 0 && listing.rows == LIST_PAGE);
+	if (rc == POLYCHAT_ENOTSUP) {
+		fprintf(stderr, "polychatctl: %s: store '%s' (plugin %s) cannot "
+			"list accounts (account_list came with plugin ABI 1.1)\n",
+			a->cmd, ctl->store_comp->name,
+			pc_plugin_name(ctl->store_comp->plugin));
+		return CTL_FAILED;
+	}
+	if (rc != 0)
+		return ctl_fail(a->cmd, NULL, rc);
+	if (!listing.header)
+		print_account_header();
 	return CTL_OK;
 }
 

@@ -102,6 +102,10 @@ typedef int polychat_audit_fn(void *arg, const struct polychat_audit *rec);
 /* Called by token_list per token, newest first; return non-zero to stop.
  * The callback may call the store. */
 typedef int polychat_token_fn(void *arg, const struct polychat_token *tok);
+/* Called by account_list per account, in increasing id order; return
+ * non-zero to stop. The callback may call the store. `acct->secret` is
+ * always empty (""): a listing never spreads password hashes. ABI 1.1. */
+typedef int polychat_account_fn(void *arg, const struct polychat_account *acct);
 
 /*
  * Method types. open/close/check run on the loop thread at start-up, reload
@@ -143,6 +147,25 @@ typedef int polychat_account_get_id_fn(void *db, const char *realm, uint64_t id,
 typedef int polychat_account_update_fn(void *db, const struct polychat_account *acct,
 	unsigned fields);
 typedef int polychat_account_delete_fn(void *db, const char *realm, const char *name);
+/*
+ * ABI 1.1, optional: the accounts of `realm` whose id is greater than
+ * `after_id`, in increasing id order, at most `limit` of them (0 = no
+ * limit). A caller pages through a realm by passing the id of the last
+ * account it was handed as the next `after_id` (0 starts at the first).
+ * Each account goes to `fn` with every field set except `secret`, which is
+ * EMPTY (""): a listing must not spread password hashes (account_get
+ * returns the one of an account). `fn` returns non-zero to stop the
+ * listing, which then returns 0; it may call the store, this method and
+ * account_delete included (so a backend holds no statement or lock across
+ * it). An account created or deleted while a listing runs may or may not
+ * be listed. Errors besides those above: POLYCHAT_EINVAL also for a NULL
+ * `fn`; POLYCHAT_ENOTSUP from a backend that cannot list (the core's
+ * default for a plugin built before 1.1). Bad arguments and ENOMEM fail
+ * before `fn` ever runs; a failure reading a later page is returned after
+ * the accounts read before it were handed out.
+ */
+typedef int polychat_account_list_fn(void *db, const char *realm,
+	uint64_t after_id, unsigned limit, polychat_account_fn *fn, void *arg);
 
 typedef int polychat_token_put_fn(void *db, const struct polychat_token *tok);
 typedef int polychat_token_get_fn(void *db, const char *token,
@@ -198,8 +221,9 @@ typedef int polychat_audit_add_fn(void *db, const struct polychat_audit *rec);
 typedef int polychat_audit_list_fn(void *db, const char *realm, const char *name,
 	const char *event, unsigned limit, polychat_audit_fn *fn, void *arg);
 
-/* The ops of one store backend, ABI 1.0, append-only. All mandatory except
- * check and flush. */
+/* The ops of one store backend, append-only: ABI 1.0, then each later
+ * minor's members after its version comment. All mandatory except check,
+ * flush and account_list. */
 struct polychat_store_ops {
 	polychat_store_check_fn *check;
 	polychat_store_open_fn *open;
@@ -235,6 +259,9 @@ struct polychat_store_ops {
 
 	polychat_audit_add_fn *audit_add;
 	polychat_audit_list_fn *audit_list;
+
+	/* --- ABI 1.1 --- */
+	polychat_account_list_fn *account_list;
 };
 
 /* A listener's store binding as handed to suites and auth methods. */

@@ -21,6 +21,9 @@
 #define ACCOUNT_FIELDS (POLYCHAT_ACCOUNT_SET_SECRET | \
 	POLYCHAT_ACCOUNT_SET_FLAGS | POLYCHAT_ACCOUNT_SET_LAST_SEEN)
 
+/* How many accounts one page of account_list holds; see sq_account_list. */
+#define ACCOUNT_PAGE 32
+
 /* How many tokens one page of token_list holds; see sq_token_list. */
 #define TOKEN_PAGE 32
 
@@ -224,6 +227,67 @@ int sq_account_delete(void *db, const char *realm, const char *name)
 {
 	return owner_change(db, realm, name, SQ_ACCOUNT_DELETE,
 		"account_delete");
+}
+
+/* One account_list call: its realm and the caller's callback. */
+struct account_query {
+	struct sq_db *db;
+	const char *realm;
+	polychat_account_fn *fn;
+	void *arg;
+};
+
+/* An sq_row_fn: an account_list row is the ACCOUNT_COLUMNS with an empty
+ * secret; the cursor is the id alone. */
+static int account_row(struct sq_call *call, void *rec, int64_t *at)
+{
+	return read_account(call, rec);
+}
+
+/* An sq_page_fn: one page of the accounts of a realm after the id *id. */
+static int account_page(void *ctx, int64_t *at, int64_t *id, void *recs,
+	int want)
+{
+	const struct account_query *q = ctx;
+	struct sq_call call;
+	int rc = sq_call_start(q->db, SQ_ACCOUNT_PAGE, "account_list", &call);
+	if (rc != 0)
+		return rc;
+	sq_bind_text(&call, q->realm);
+	return sq_page_rows_after(&call, id, want, account_row, recs,
+		sizeof(struct polychat_account));
+}
+
+/* An sq_emit_fn: hand one account to the caller. */
+static int account_emit(void *ctx, const void *rec)
+{
+	const struct account_query *q = ctx;
+
+	return q->fn(q->arg, rec);
+}
+
+/*
+ * sq_account_list - see sqlite-records.h. The secret is never selected, so
+ * every account comes with secret "". Accounts are read a page at a time
+ * and the statement is released before `fn` runs, so `fn` may call any
+ * method of the store, account_list and account_delete included; an
+ * account created meanwhile is listed if its id is above the page read
+ * last (ids only grow here). Bad arguments and ENOMEM fail before `fn`
+ * ever runs.
+ */
+int sq_account_list(void *db, const char *realm, uint64_t after_id,
+	unsigned limit, polychat_account_fn *fn, void *arg)
+{
+	if (!db || !fn || sq_text_ok(realm, POLYCHAT_REALM_MAX, 0) != 0)
+		return POLYCHAT_EINVAL;
+	/* Ids are rowids, never above INT64_MAX: nothing can follow. */
+	if (after_id >= (uint64_t)INT64_MAX)
+		return 0;
+
+	struct account_query q = { db, realm, fn, arg };
+	return sq_page_list_after(db, (int64_t)after_id, limit,
+		sizeof(struct polychat_account), ACCOUNT_PAGE, account_page,
+		account_emit, &q);
 }
 
 /* sq_token_put - see sqlite-records.h; `revoked` is stored as 0 or 1. */

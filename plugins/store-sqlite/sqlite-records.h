@@ -20,6 +20,7 @@ polychat_account_get_fn sq_account_get;
 polychat_account_get_id_fn sq_account_get_id;
 polychat_account_update_fn sq_account_update;
 polychat_account_delete_fn sq_account_delete;
+polychat_account_list_fn sq_account_list;
 
 polychat_token_put_fn sq_token_put;
 polychat_token_get_fn sq_token_get;

@@ -50,6 +50,16 @@ static const char *const sql_texts[SQ_STMT_COUNT] = {
 		" WHERE realm = ? AND name = ?",
 	[SQ_ACCOUNT_DELETE] =
 		"DELETE FROM accounts WHERE realm = ? AND name = ?",
+	/* One page of account_list: the accounts of a realm after the cursor
+	 * id, in id order. The secret column is never read: a listing hands
+	 * out no password hashes, so they do not even leave the database.
+	 * "+realm" keeps the planner off the name indexes, which would read
+	 * and sort the whole realm for every page: the primary key is walked
+	 * from the cursor in the order listed, and the realm filtered. */
+	[SQ_ACCOUNT_PAGE] =
+		"SELECT id, realm, name, '', flags, created_at, last_seen"
+		" FROM accounts WHERE +realm = ? AND id > ?"
+		" ORDER BY id LIMIT ?",
 
 	[SQ_TOKEN_INSERT] =
 		"INSERT INTO tokens (" TOKEN_COLUMNS ")"

@@ -161,6 +161,9 @@ static const struct polychat_store_ops sqlite_ops = {
 
 	.audit_add = sq_audit_add,
 	.audit_list = sq_audit_list,
+
+	/* ABI 1.1 */
+	.account_list = sq_account_list,
 };
 
 static const struct polychat_component sqlite_components[] = {

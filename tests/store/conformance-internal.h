@@ -73,6 +73,7 @@ const char *cf_repeat(char *buf, size_t cap, char c, size_t len);
 
 /* The test cases of each area, with the fixture already attached. */
 TCase *cf_tcase_accounts(void);
+TCase *cf_tcase_account_list(void);
 TCase *cf_tcase_tokens(void);
 TCase *cf_tcase_token_list(void);
 TCase *cf_tcase_challenges(void);

@@ -227,6 +227,7 @@ Suite *store_conformance_suite(const char *backend_name,
 	if (!s)
 		return NULL;
 	suite_add_tcase(s, cf_tcase_accounts());
+	suite_add_tcase(s, cf_tcase_account_list());
 	suite_add_tcase(s, cf_tcase_tokens());
 	suite_add_tcase(s, cf_tcase_token_list());
 	suite_add_tcase(s, cf_tcase_challenges());

@@ -17,7 +17,8 @@ struct store_fixture {
 	/* The host the store is opened with (the stub host, typically). */
 	const struct polychat_host *host;
 	/* The backend under test; every method mandatory in store.h must be
-	 * set. */
+	 * set, and account_list too (optional in the ABI only so that plugins
+	 * built before 1.1 still load). */
 	const struct polychat_store_ops *ops;
 	/* Prepare a new, empty store and return the option block that opens
 	 * it (owned by the fixture until discard), or NULL. Called once per
@@ -35,12 +36,12 @@ struct store_fixture {
 
 /*
  * store_conformance_suite - a Check suite named "store <backend_name>"
- * testing every method of the backend: accounts and their ids, tokens
- * (deleting and listing them too), keys, the queue, challenges, the audit
- * trail, untouched out-parameters on failure, concurrent use from several
- * threads, and data surviving a close and reopen. Each test gets a fresh
- * store from fx->fresh. `fx` is copied; a process runs one conformance
- * suite at a time. NULL on ENOMEM.
+ * testing every method of the backend: accounts, their ids and their
+ * listing, tokens (deleting and listing them too), keys, the queue,
+ * challenges, the audit trail, untouched out-parameters on failure,
+ * concurrent use from several threads, and data surviving a close and
+ * reopen. Each test gets a fresh store from fx->fresh. `fx` is copied; a
+ * process runs one conformance suite at a time. NULL on ENOMEM.
  */
 Suite *store_conformance_suite(const char *backend_name,
 	const struct store_fixture *fx);

@@ -7,6 +7,7 @@ TESTS += %reldir%/test-store-sqlite
 	%reldir%/conformance.c %reldir%/conformance.h \
 	%reldir%/conformance-internal.h \
 	%reldir%/conform-credentials.c \
+	%reldir%/conform-account-list.c \
 	%reldir%/conform-tokens.c \
 	%reldir%/conform-messages.c \
 	%reldir%/conform-lifecycle.c

@@ -125,7 +125,7 @@ START_TEST(descriptor)
 #define HAS(member) ck_assert_msg(ops->member != NULL, #member " is NULL")
 	HAS(check); HAS(open); HAS(close); HAS(flush);
 	HAS(account_put); HAS(account_get); HAS(account_get_id);
-	HAS(account_update); HAS(account_delete);
+	HAS(account_update); HAS(account_delete); HAS(account_list);
 	HAS(token_put); HAS(token_get); HAS(token_revoke); HAS(token_delete);
 	HAS(token_revoke_user); HAS(token_purge); HAS(token_list);
 	HAS(key_put); HAS(key_get); HAS(key_delete);
@@ -139,7 +139,8 @@ END_TEST
 START_TEST(exports_only_descriptor)
 {
 	static const char *const internal[] = {
-		"sq_account_put", "sq_account_get_id", "sq_token_list",
+		"sq_account_put", "sq_account_get_id", "sq_account_list",
+		"sq_token_list",
 		"sq_db_open", "sq_sql_text", "sq_schema_migrate", "sq_status",
 	};
 
@@ -493,6 +494,13 @@ static int count_calls(void *arg, const struct polychat_token *tok)
 	return 0;
 }
 
+static int count_accounts(void *arg, const struct polychat_account *acct)
+{
+	(void)acct;
+	++*(int *)arg;
+	return 0;
+}
+
 START_TEST(out_of_memory)
 {
 	struct polychat_options *opts;
@@ -544,6 +552,25 @@ START_TEST(out_of_memory)
 	ck_assert_int_eq(calls, 0);
 	ck_assert_int_eq(stub_alloc_outstanding(), before);
 	CHECK_STATUS(ops->token_list(db, "e2ee", NULL, 10, count_calls,
+		&calls), 0);
+	ck_assert_int_eq(calls, 1);
+
+	/* account_list too, and its "no limit" is no exception. */
+	struct polychat_account acct;
+	memset(&acct, 0, sizeof(acct));
+	strcpy(acct.realm, "e2ee");
+	strcpy(acct.name, "bob");
+	CHECK_STATUS(ops->account_put(db, &acct, NULL), 0);
+	calls = 0;
+	stub_alloc_fail_after(0);
+	CHECK_STATUS(ops->account_list(db, "e2ee", 0, 0, count_accounts,
+		&calls), POLYCHAT_ENOMEM);
+	CHECK_STATUS(ops->account_list(db, "e2ee", 0, 10, count_accounts,
+		&calls), POLYCHAT_ENOMEM);
+	stub_alloc_fail_after(-1);
+	ck_assert_int_eq(calls, 0);
+	ck_assert_int_eq(stub_alloc_outstanding(), before);
+	CHECK_STATUS(ops->account_list(db, "e2ee", 0, 0, count_accounts,
 		&calls), 0);
 	ck_assert_int_eq(calls, 1);
 

@@ -118,7 +118,7 @@ FROZEN(polychat_audit, event, 320);
 FROZEN(polychat_audit, address, 352);
 FROZEN(polychat_audit, size, 416);
 FROZEN(polychat_audit, at, 424);
-FROZEN_SIZE(polychat_store_ops, 224);
+FROZEN_SIZE(polychat_store_ops, 232);
 FROZEN(polychat_store_ops, check, 0);
 FROZEN(polychat_store_ops, open, 8);
 FROZEN(polychat_store_ops, close, 16);
@@ -147,6 +147,8 @@ FROZEN(polychat_store_ops, challenge_get, 192);
 FROZEN(polychat_store_ops, challenge_delete, 200);
 FROZEN(polychat_store_ops, audit_add, 208);
 FROZEN(polychat_store_ops, audit_list, 216);
+/* ABI 1.1 */
+FROZEN(polychat_store_ops, account_list, 224);
 FROZEN_SIZE(polychat_store_ref, 16);
 FROZEN(polychat_store_ref, ops, 0);
 FROZEN(polychat_store_ref, db, 8);
