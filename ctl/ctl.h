@@ -67,12 +67,15 @@ void ctl_close(struct ctl *ctl);
 int ctl_fail(const char *what, const char *name, int status);
 
 /* ctl-users.c */
-ctl_cmd_fn ctl_user_add, ctl_user_show, ctl_user_remove, ctl_user_passwd,
-	ctl_user_admin, ctl_user_ban;
+ctl_cmd_fn ctl_user_add, ctl_user_show, ctl_user_list, ctl_user_remove,
+	ctl_user_passwd, ctl_user_admin, ctl_user_ban;
 
 /* ctl-tokens.c */
 ctl_cmd_fn ctl_token_list, ctl_token_revoke, ctl_token_revoke_user,
 	ctl_token_remove, ctl_token_purge;
+
+/* ctl-audit.c */
+ctl_cmd_fn ctl_audit_list;
 
 /* ctl-password.c */
 #define CTL_PASSWORD_MAX 1024

@@ -6,6 +6,7 @@ sbin_PROGRAMS += %reldir%/polychatctl
 	%reldir%/ctl-open.c \
 	%reldir%/ctl-users.c \
 	%reldir%/ctl-tokens.c \
+	%reldir%/ctl-audit.c \
 	%reldir%/ctl-password.c \
 	%reldir%/ctl-output.c
 %canon_reldir%_polychatctl_CPPFLAGS = $(AM_CPPFLAGS) \

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "user", "add", "NAME [--admin] [--password-file FILE | --random]",
 		OPT_ADMIN | OPT_PASSWORD, 1, 1, ctl_user_add },
 	{ "user", "show", "NAME", 0, 1, 1, ctl_user_show },
+	{ "user", "list", "", 0, 0, 0, ctl_user_list },
 	{ "user", "remove", "NAME", 0, 1, 1, ctl_user_remove },
 	{ "user", "passwd", "NAME [--password-file FILE | --random]",
 		OPT_PASSWORD, 1, 1, ctl_user_passwd },
@@ -40,6 +41,7 @@ static const struct command commands[] = {
 	{ "token", "revoke-user", "NAME", 0, 1, 1, ctl_token_revoke_user },
 	{ "token", "remove", "TOKEN", 0, 1, 1, ctl_token_remove },
 	{ "token", "purge", "", 0, 0, 0, ctl_token_purge },
+	{ "audit", "list", "NAME [--limit N]", OPT_LIMIT, 1, 1, ctl_audit_list },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

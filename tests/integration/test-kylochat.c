@@ -144,6 +144,45 @@ START_TEST(chat_both_ways_without_echo)
 }
 END_TEST
 
+START_TEST(logins_and_message_sizes_are_audited)
+{
+	int port = start("");
+	struct kylo_peer a, b;
+	pair(port, &a, &b);
+	ck_assert_int_eq(kp_say(&a, "twelve bytes"), 0);
+	ck_assert_int_eq(kp_expect_status(&a, 200), 0);
+	ck_assert_int_eq(kp_expect_message(&b, "alice", "twelve bytes"), 0);
+	char out[4096];
+	const char *args[] = { "audit", "list", "alice", NULL };
+	ck_assert_int_eq(ctl(args, out, sizeof(out)), 0);
+	/* Newest first: the message's size, then the login's address. */
+	char *msg = strstr(out, "\talice\tmessage\t127.0.0.1\t12\n");
+	char *login = strstr(out, "\talice\tlogin\t127.0.0.1\t0\n");
+	ck_assert_msg(msg && login && msg < login, "%s", out);
+	/* Sizes, never the text. */
+	ck_assert_ptr_null(strstr(out, "twelve"));
+	kp_close(&a);
+	kp_close(&b);
+}
+END_TEST
+
+START_TEST(message_sizes_can_be_left_out)
+{
+	int port = start("audit_messages: false");
+	struct kylo_peer a, b;
+	pair(port, &a, &b);
+	ck_assert_int_eq(kp_say(&a, "unrecorded"), 0);
+	ck_assert_int_eq(kp_expect_status(&a, 200), 0);
+	ck_assert_int_eq(kp_expect_message(&b, "alice", "unrecorded"), 0);
+	char out[4096];
+	const char *args[] = { "audit", "list", "alice", NULL };
+	ck_assert_int_eq(ctl(args, out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "\tlogin\t") && !strstr(out, "\tmessage\t"), "%s", out);
+	kp_close(&a);
+	kp_close(&b);
+}
+END_TEST
+
 START_TEST(folded_name_is_the_session_name)
 {
 	int port = start("");
@@ -762,6 +801,8 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, chat_both_ways_without_echo);
+	tcase_add_test(tc, logins_and_message_sizes_are_audited);
+	tcase_add_test(tc, message_sizes_can_be_left_out);
 	tcase_add_test(tc, folded_name_is_the_session_name);
 	tcase_add_test(tc, payload_limit_is_500_bytes);
 	tcase_add_test(tc, exit_tells_the_others);

@@ -576,6 +576,164 @@ START_TEST(listener_choice_and_plugin_path)
 }
 END_TEST
 
+/* A password hash as a store holds it: `user list` must never print it. */
+#define SEEDED_HASH "$2b$04$SEEDEDHASHSEEDEDHASHSEEDEDHASHSEEDEDHASHSEEDEDHASHSEE"
+
+/* Put accounts straight into the store, as polychatd or an earlier run
+ * would have, with fixed times (so the output can be compared exactly):
+ * `n` of them named PREFIX000.. from `names` if it is NULL, else those
+ * of `names`. Returns the id of the last one. */
+static uint64_t seed_accounts(const char *realm, const char *const *names,
+	const char *prefix, size_t n, uint32_t flags, int64_t created_at,
+	int64_t last_seen)
+{
+	struct held h;
+	uint64_t id = 0;
+	hold(&h, 0);
+	for (size_t i = 0; i < n; i++) {
+		struct polychat_account a = { .flags = flags,
+			.created_at = created_at, .last_seen = last_seen };
+		snprintf(a.realm, sizeof(a.realm), "%s", realm);
+		if (names)
+			snprintf(a.name, sizeof(a.name), "%s", names[i]);
+		else
+			snprintf(a.name, sizeof(a.name), "%s%03zu", prefix, i);
+		snprintf(a.secret, sizeof(a.secret), "%s", SEEDED_HASH);
+		ck_assert_int_eq(store_ops->account_put(h.store.db, &a, &id), 0);
+	}
+	release(&h);
+	return id;
+}
+
+static uint64_t seed_account(const char *realm, const char *name,
+	uint32_t flags, int64_t created_at, int64_t last_seen)
+{
+	return seed_accounts(realm, (const char *const[]){ name }, NULL, 1,
+		flags, created_at, last_seen);
+}
+
+#define LIST_HEADER "id\tname\tadmin\tbanned\tverified\tcreated\tlast_seen\n"
+
+START_TEST(user_list_prints_every_account_of_the_realm)
+{
+	struct run r = { 0 };
+	/* An empty realm: the header alone. */
+	ck_assert_int_eq(CTL(&r, "user", "list"), 0);
+	ck_assert_str_eq(r.out, LIST_HEADER);
+	/* Accounts of another realm are not this listener's. */
+	seed_account("elsewhere", "eve", POLYCHAT_ACCOUNT_ADMIN, 50, 0);
+	ck_assert_int_eq(CTL(&r, "user", "list"), 0);
+	ck_assert_str_eq(r.out, LIST_HEADER);
+
+	/* In id order, which is not the order of the names; every flag;
+	 * bytes of a name that would break the columns escaped. */
+	uint64_t zoe = seed_account(REALM, "zoe", POLYCHAT_ACCOUNT_ADMIN, 100, 0);
+	uint64_t adam = seed_account(REALM, "adam", POLYCHAT_ACCOUNT_BANNED, 200,
+		1700000000);
+	seed_account("elsewhere", "fred", 0, 60, 0);
+	uint64_t tab = seed_account(REALM, "tab\there\\",
+		POLYCHAT_ACCOUNT_VERIFIED, 300, 0);
+	uint64_t mia = seed_account(REALM, "mia", POLYCHAT_ACCOUNT_ADMIN
+		| POLYCHAT_ACCOUNT_BANNED | POLYCHAT_ACCOUNT_VERIFIED, 400, 400);
+	char want[2048];
+	snprintf(want, sizeof(want), LIST_HEADER
+		"%llu\tzoe\tyes\tno\tno\t1970-01-01T00:01:40Z\t-\n"
+		"%llu\tadam\tno\tyes\tno\t1970-01-01T00:03:20Z\t2023-11-14T22:13:20Z\n"
+		"%llu\ttab\\x09here\\x5c\tno\tno\tyes\t1970-01-01T00:05:00Z\t-\n"
+		"%llu\tmia\tyes\tyes\tyes\t1970-01-01T00:06:40Z\t1970-01-01T00:06:40Z\n",
+		(unsigned long long)zoe, (unsigned long long)adam,
+		(unsigned long long)tab, (unsigned long long)mia);
+	ck_assert_int_eq(CTL(&r, "user", "list"), 0);
+	ck_assert_str_eq(r.out, want);
+	/* No hash, not even a piece of one. */
+	ck_assert_ptr_null(strstr(r.out, "$2b$"));
+	ck_assert_ptr_null(strstr(r.out, "SEEDED"));
+
+	/* What the tool itself changes shows; each row is `user show`'s. */
+	struct run add = { .password = "bob pw" };
+	ck_assert_int_eq(CTL(&add, "user", "add", "bob", "--admin"), 0);
+	ck_assert_int_eq(CTL(&r, "user", "ban", "zoe", "on"), 0);
+	ck_assert_int_eq(CTL(&r, "user", "remove", "adam"), 0);
+	ck_assert_int_eq(CTL(&r, "user", "list"), 0);
+	ck_assert_ptr_null(strstr(r.out, "$2b$"));
+	const char *names[] = { "zoe", "tab\there\\", "mia", "bob" };
+	const char *row = r.out + strlen(LIST_HEADER);
+	ck_assert_int_eq(strncmp(r.out, LIST_HEADER, strlen(LIST_HEADER)), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct run show = { 0 };
+		ck_assert_int_eq(CTL(&show, "user", "show", names[i]), 0);
+		const char *shown = show.out + strlen(LIST_HEADER);
+		size_t len = strlen(shown);
+		ck_assert_msg(strncmp(row, shown, len) == 0,
+			"row %zu of the list differs from user show's %s: %s", i,
+			shown, row);
+		row += len;
+	}
+	ck_assert_str_eq(row, "");
+	ck_assert_ptr_nonnull(strstr(r.out, "\tzoe\tyes\tyes\tno\t"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\tbob\tyes\tno\tno\t"));
+	ck_assert_ptr_null(strstr(r.out, "adam"));
+
+	/* Takes no argument. */
+	ck_assert_int_eq(CTL(&r, "user", "list", "zoe"), 2);
+	ck_assert_int_eq(CTL(&r, "user", "list", "--limit", "5"), 2);
+}
+END_TEST
+
+/* Count the rows after the header and check that their ids increase and
+ * their names are PREFIX000, PREFIX001, ... */
+static size_t list_rows(const char *out, const char *prefix)
+{
+	ck_assert_int_eq(strncmp(out, LIST_HEADER, strlen(LIST_HEADER)), 0);
+	size_t rows = 0;
+	unsigned long long last = 0;
+	for (const char *p = out + strlen(LIST_HEADER); *p; rows++) {
+		char *end;
+		unsigned long long id = strtoull(p, &end, 10);
+		ck_assert_uint_gt(id, last);
+		last = id;
+		char name[32];
+		snprintf(name, sizeof(name), "\t%s%03zu\t", prefix, rows);
+		ck_assert_msg(strncmp(end, name, strlen(name)) == 0,
+			"row %zu: %.40s", rows, p);
+		p = strchr(p, '\n');
+		ck_assert_ptr_nonnull(p);
+		p++;
+	}
+	return rows;
+}
+
+START_TEST(user_list_pages_through_many_accounts)
+{
+	struct run r = { 0 };
+	/* The tool asks for 100 at a time: exactly one page, then one more
+	 * than two, interleaved with another realm's accounts. */
+	seed_accounts(REALM, NULL, "u", 100, 0, 1000, 0);
+	seed_accounts("elsewhere", NULL, "x", 30, 0, 1000, 0);
+	ck_assert_int_eq(CTL(&r, "user", "list"), 0);
+	ck_assert_uint_eq(list_rows(r.out, "u"), 100);
+
+	struct held h;
+	hold(&h, 0);
+	for (int i = 100; i < 201; i++) {
+		struct polychat_account a = { .created_at = 1000 };
+		snprintf(a.realm, sizeof(a.realm), "%s", REALM);
+		snprintf(a.name, sizeof(a.name), "u%03d", i);
+		snprintf(a.secret, sizeof(a.secret), "%s", SEEDED_HASH);
+		ck_assert_int_eq(store_ops->account_put(h.store.db, &a, NULL), 0);
+		if (i % 50 == 0) {
+			snprintf(a.realm, sizeof(a.realm), "elsewhere");
+			ck_assert_int_eq(store_ops->account_put(h.store.db, &a,
+				NULL), 0);
+		}
+	}
+	release(&h);
+	ck_assert_int_eq(CTL(&r, "user", "list"), 0);
+	ck_assert_uint_eq(list_rows(r.out, "u"), 201);
+	ck_assert_ptr_null(strstr(r.out, "$2b$"));
+}
+END_TEST
+
 /* Start polychatd on the fixture's configuration with auth-bcrypt on its
  * plugin path (the harness's start gives it the test plugins only). */
 static void start_daemon(void)
@@ -661,6 +819,8 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, user_passwd_and_random_passwords);
 	tcase_add_test(tc, duplicates_and_unknown_users_fail);
 	tcase_add_test(tc, user_remove_deletes_the_account_and_its_tokens);
+	tcase_add_test(tc, user_list_prints_every_account_of_the_realm);
+	tcase_add_test(tc, user_list_pages_through_many_accounts);
 	tcase_add_test(tc, token_list_revoke_remove_and_purge);
 	tcase_add_test(tc, usage_and_configuration_errors_exit_2);
 	tcase_add_test(tc, listener_choice_and_plugin_path);
