@@ -70,9 +70,8 @@ static const char *plugin_file(const char *name)
 static void setup(void)
 {
 	h_daemon_init(&d);
-	/* The harness's path (test suites, the sqlite store) and auth-bcrypt. */
-	snprintf(plugin_path, sizeof(plugin_path), "%s:%s/plugins/auth-bcrypt",
-		h_plugin_path(), h_builddir());
+	/* The harness's path: test suites and the built plugins. */
+	snprintf(plugin_path, sizeof(plugin_path), "%s", h_plugin_path());
 	write_config(listener_kylo);
 
 	/* The test reads and seeds the store through the same plugins. */
@@ -736,34 +735,9 @@ END_TEST
 
 /* Start polychatd on the fixture's configuration with auth-bcrypt on its
  * plugin path (the harness's start gives it the test plugins only). */
-static void start_daemon(void)
-{
-	int pipefd[2];
-	ck_assert_int_eq(pipe(pipefd), 0);
-	char exe[1024];
-	snprintf(exe, sizeof(exe), "%s/core/polychatd", h_builddir());
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int err = open(d.errlog, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(pipefd[1], STDOUT_FILENO);
-		if (err >= 0)
-			dup2(err, STDERR_FILENO);
-		close(pipefd[0]);
-		execl(exe, exe, "-c", d.config, "-p", plugin_path, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	d.pid = pid;
-	d.out_fd = pipefd[0];
-	d.n_listeners = 0;
-	d.outlen = 0;
-	ck_assert_int_eq(h_daemon_wait_ready(&d, 1), 0);
-}
-
 START_TEST(works_while_polychatd_runs_on_the_same_store)
 {
-	start_daemon();
+	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
 	struct h_client c;
 	ck_assert_int_eq(h_connect(&c, h_port(&d, "kylo")), 0);
 	ck_assert_int_eq(h_expect(&c, "HELLO testline kylo"), 0);
@@ -800,7 +774,7 @@ START_TEST(works_while_polychatd_runs_on_the_same_store)
 	r.input = NULL;
 	r.password = "mike pw";
 	ck_assert_int_eq(CTL(&r, "user", "add", "mike"), 0);
-	start_daemon();
+	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
 	ck_assert_int_eq(CTL(&r, "user", "show", "lima"), 1);
 	show_flags("mike", row, sizeof(row));
 	ck_assert_str_eq(row, "mike\tno\tno\tno");
