@@ -8,4 +8,5 @@ include %reldir%/unit/local.mk
 include %reldir%/integration/local.mk
 EXTRA_DIST += %reldir%/check-run.h
 include %reldir%/plugins/kylochat.mk
+include %reldir%/plugins/pychat.mk
 EXTRA_DIST += %reldir%/capture-stderr.h
