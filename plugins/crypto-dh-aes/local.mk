@@ -7,3 +7,15 @@ noinst_LTLIBRARIES += %reldir%/libpychatcodec.la
 	%reldir%/pychat-wire.c %reldir%/pychat-wire.h
 %canon_reldir%_libpychatcodec_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 %canon_reldir%_libpychatcodec_la_LIBADD = $(OPENSSL_LIBS)
+
+pkglib_LTLIBRARIES += %reldir%/crypto-dh-aes.la
+%canon_reldir%_crypto_dh_aes_la_SOURCES = \
+	%reldir%/pychat.c %reldir%/pychat.h \
+	%reldir%/pychat-session.h %reldir%/pychat-server.c \
+	%reldir%/pychat-room.c \
+	%reldir%/pychat-client.c %reldir%/pychat-client.h \
+	%reldir%/pychat-client-chat.c %reldir%/pychat-client-session.h
+%canon_reldir%_crypto_dh_aes_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+%canon_reldir%_crypto_dh_aes_la_LIBADD = %reldir%/libpychatcodec.la $(OPENSSL_LIBS)
+%canon_reldir%_crypto_dh_aes_la_LDFLAGS = $(PLUGIN_MODULE_FLAGS)
+EXTRA_DIST += %reldir%/README.md
