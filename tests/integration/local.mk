@@ -35,3 +35,14 @@ TESTS += %reldir%/test-polychatctl
 %canon_reldir%_test_polychatctl_LDADD = %reldir%/libharness.la \
 	tests/stubs/libstubhost.la core/libpccore.la $(CHECK_LIBS)
 EXTRA_%canon_reldir%_test_polychatctl_DEPENDENCIES = $(INTEGRATION_DEPS) ctl/polychatctl
+
+check_PROGRAMS += %reldir%/test-pychat
+TESTS += %reldir%/test-pychat
+%canon_reldir%_test_pychat_SOURCES = %reldir%/test-pychat.c \
+	%reldir%/py-peer.c %reldir%/py-peer.h
+%canon_reldir%_test_pychat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_pychat_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
+%canon_reldir%_test_pychat_LDADD = %reldir%/libharness.la \
+	tests/stubs/libstubhost.la core/libpcconfig.la \
+	plugins/crypto-dh-aes/libpychatcodec.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+EXTRA_%canon_reldir%_test_pychat_DEPENDENCIES = $(INTEGRATION_DEPS)
