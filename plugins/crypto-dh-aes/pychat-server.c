@@ -53,6 +53,59 @@ int pychat_session_send(struct pychat_session *s, const char *dhost, const char 
 	return rc;
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void slowed_down_enough(void *arg)
+{
+	struct pychat_session *s = arg;
+	s->slowed = NULL;
+	s->inst->host->conn_resume(s->conn);
+}
+
+/*
+ * Whether the client may have another frame handled now (§10: rate-limit
+ * messages per connection). If not, input pauses until the bucket has a
+ * token again: the frame stays buffered, TCP slows the sender down, and
+ * nothing is lost, while one flooding member cannot fill every other
+ * member's output (each takes at most one frame per write gap).
+ */
+static int rate_allows(struct pychat_session *s)
+{
+	const struct polychat_host *host = s->inst->host;
+	const struct pychat_options *o = &s->inst->opt;
+	if (o->max_rate == 0)
+		return 1;
+	uint64_t now = monotonic_ms();
+	s->tokens += (double)(now - s->refilled_ms) * (double)o->max_rate / 1000.0;
+	if (s->tokens > (double)o->rate_burst)
+		s->tokens = (double)o->rate_burst;
+	s->refilled_ms = now;
+	if (s->tokens >= 1.0) {
+		s->tokens -= 1.0;
+		return 1;
+	}
+	uint64_t wait_ms = (uint64_t)((1.0 - s->tokens) * 1000.0 / (double)o->max_rate) + 1;
+	host->conn_pause(s->conn);
+	s->slowed = host->conn_timer(s->conn, wait_ms, 0, slowed_down_enough, s);
+	if (!s->slowed) {
+		/* Closing, or out of memory: never leave the input stuck. */
+		host->conn_resume(s->conn);
+		return 1;
+	}
+	if (!s->told_slowed) {
+		s->told_slowed = 1;
+		host->log(POLYCHAT_LOG_INFO, host->listener_name(s->inst->listener),
+			"%s: sends faster than max_rate (%lld/s): reading it slower",
+			host->conn_peer(s->conn), (long long)o->max_rate);
+	}
+	return 0;
+}
+
 static void deadline_passed(void *arg)
 {
 	struct pychat_session *s = arg;
@@ -156,6 +209,8 @@ static void derive_done(void *arg, int status)
 		host->timer_stop(s->deadline);
 		s->deadline = NULL;
 		s->phase = PYCHAT_PH_CHAT;
+		s->tokens = (double)s->inst->opt.rate_burst;
+		s->refilled_ms = monotonic_ms();
 		host->conn_resume(s->conn);
 	} else {
 		host->conn_close(s->conn, 0, job->rc == POLYCHAT_EPROTO ?
@@ -239,6 +294,8 @@ long pychat_session_input(void *session, const uint8_t *data, size_t len)
 		rc = key_frame(s, payload, n);
 		break;
 	case PYCHAT_PH_CHAT:
+		if (!rate_allows(s))
+			return 0;
 		rc = chat_frame(s, payload, n);
 		break;
 	case PYCHAT_PH_KEYGEN:

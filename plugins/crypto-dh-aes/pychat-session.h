@@ -22,6 +22,12 @@ struct pychat_session {
 	uint8_t iv[PYCHAT_IV_LEN];         /* fresh per connection (§10) */
 	uint8_t key[PYCHAT_KEY_LEN];
 	struct polychat_timer *deadline;   /* the handshake's */
+	/* The sender's token bucket (max_rate, rate_burst): frames it may
+	 * still send now, refilled with time. */
+	double tokens;
+	uint64_t refilled_ms;
+	struct polychat_timer *slowed;     /* resumes input once a token is back */
+	int told_slowed;                   /* logged once per connection */
 	/* The registered username, empty until setuser succeeds: the name in
 	 * relayed frames and in the leave notice. */
 	char name[POLYCHAT_NAME_MAX + 1];

@@ -10,6 +10,9 @@ static const struct pychat_options defaults = {
 	.max_frame = 65536,
 	.max_name = 64,
 	.export_max = 262144,
+	/* What the 100 ms write gap lets one recipient take. */
+	.max_rate = 10,
+	.rate_burst = 20,
 	.pad = 1,
 };
 
@@ -32,6 +35,8 @@ static int read_options(const struct polychat_host *host,
 	opt_int(host, opts, "max_frame", 1024, 16 << 20, &o->max_frame, &rc);
 	opt_int(host, opts, "max_name", 1, POLYCHAT_NAME_MAX, &o->max_name, &rc);
 	opt_int(host, opts, "export_max", 0, 16 << 20, &o->export_max, &rc);
+	opt_int(host, opts, "max_rate", 0, 1000000, &o->max_rate, &rc);
+	opt_int(host, opts, "rate_burst", 1, 1000000, &o->rate_burst, &rc);
 	if (host->opt_bool(opts, "pad", &o->pad) == POLYCHAT_ECONFIG)
 		rc = POLYCHAT_ECONFIG;
 	return rc;

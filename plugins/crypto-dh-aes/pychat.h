@@ -17,6 +17,8 @@ struct pychat_options {
 	int64_t max_frame;            /* largest payload a client may declare */
 	int64_t max_name;             /* longest username, in bytes */
 	int64_t export_max;           /* bytes of chat kept for `export` (memory only) */
+	int64_t max_rate;             /* frames per second a client may send; 0 = no limit */
+	int64_t rate_burst;           /* frames it may send at once before max_rate applies */
 	int pad;                      /* pad frames as §2.2 allows */
 };
 

@@ -498,6 +498,28 @@ START_TEST(unpadded_frames_still_arrive_apart)
 }
 END_TEST
 
+START_TEST(a_flooding_sender_is_slowed_not_dropped)
+{
+	int port = start("max_rate: 5, rate_burst: 2");
+	struct py_peer a, b;
+	join(&a, port, "alice");
+	join(&b, port, "bob");
+	char text[16];
+	for (int i = 0; i < 15; i++) {
+		snprintf(text, sizeof(text), "m%d", i);
+		say(&a, "alice", text);
+	}
+	/* Every one of them, in order: the sender waits, nothing is lost. */
+	for (int i = 0; i < 15; i++) {
+		snprintf(text, sizeof(text), "m%d", i);
+		expect_chat(&b, "alice", text);
+	}
+	ck_assert(h_log_contains(&d, "sends faster than max_rate (5/s): reading it slower"));
+	pp_close(&a);
+	pp_close(&b);
+}
+END_TEST
+
 /* --- polychat, the client half, against the server half --- */
 
 static void cli_start(struct h_cli *cli, int port, const char *user)
@@ -597,6 +619,7 @@ static Suite *pychat_suite(void)
 	tcase_add_checked_fixture(bad, setup, teardown);
 	tcase_set_timeout(bad, 60);
 	tcase_add_test(bad, malformed_frames_close_and_announce);
+	tcase_add_test(bad, a_flooding_sender_is_slowed_not_dropped);
 	tcase_add_test(bad, bad_key_exchanges_close_without_a_word);
 	tcase_add_test(bad, no_plaintext_reaches_disk_or_logs);
 	suite_add_tcase(s, bad);
