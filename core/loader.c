@@ -553,7 +553,9 @@ int pc_loader_load_dir(struct pc_loader *loader, const char *dir)
 			count++;
 	}
 	closedir(d);
-	qsort(names, count, sizeof(*names), compare_names);
+	/* An empty directory leaves `names` NULL, which qsort must not get. */
+	if (count > 1)
+		qsort(names, count, sizeof(*names), compare_names);
 
 	int loaded = 0;
 	for (size_t i = 0; i < count; i++) {

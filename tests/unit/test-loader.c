@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../core/host.h"
 #include "../../core/loader.h"
@@ -184,12 +185,25 @@ START_TEST(convenience_libraries_are_passed_over)
 }
 END_TEST
 
+START_TEST(empty_directory_loads_nothing)
+{
+	/* A plugin directory with no plugin in it yet (a build directory
+	 * before its first make) is scanned without complaint. */
+	char dir[] = "/tmp/polychat-loader-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	int loaded = pc_loader_load_dir(loader, dir);
+	rmdir(dir);
+	ck_assert_int_eq(loaded, 0);
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
 	Suite *s = suite_create("loader");
 	TCase *tc = tcase_create("load");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, good_plugin_loads_and_gets_defaults);
+	tcase_add_test(tc, empty_directory_loads_nothing);
 	tcase_add_test(tc, other_abi_major_is_refused_with_both_numbers);
 	tcase_add_test(tc, short_table_is_zero_filled);
 	tcase_add_test(tc, long_table_with_empty_tail_is_accepted);
