@@ -8,5 +8,6 @@ include %reldir%/unit/local.mk
 include %reldir%/integration/local.mk
 EXTRA_DIST += %reldir%/check-run.h
 include %reldir%/plugins/kylochat.mk
+include %reldir%/plugins/common.mk
 include %reldir%/plugins/pychat.mk
 EXTRA_DIST += %reldir%/capture-stderr.h

@@ -6,7 +6,7 @@ noinst_LTLIBRARIES += %reldir%/libpychatcodec.la
 	%reldir%/pychat-json.c %reldir%/pychat-json.h \
 	%reldir%/pychat-wire.c %reldir%/pychat-wire.h
 %canon_reldir%_libpychatcodec_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-%canon_reldir%_libpychatcodec_la_LIBADD = $(OPENSSL_LIBS)
+%canon_reldir%_libpychatcodec_la_LIBADD = plugins/common/libpccommon.la $(OPENSSL_LIBS)
 
 pkglib_LTLIBRARIES += %reldir%/crypto-dh-aes.la
 %canon_reldir%_crypto_dh_aes_la_SOURCES = \

@@ -63,7 +63,7 @@ int pyc_send(struct pyc_session *s, int sealed, const char *typ, const char *use
 		.dhost = dhost, .dhost_len = strlen(dhost),
 		.username = user, .username_len = user_len,
 		.date = date, .date_len = strlen(date),
-		.cont = cont, .cont_len = cont_len, .cont_type = PYCHAT_JSON_STRING,
+		.cont = cont, .cont_len = cont_len, .cont_type = PC_JSON_STRING,
 		.typ = typ, .typ_len = strlen(typ),
 	};
 	uint8_t *frame = NULL;
@@ -231,7 +231,7 @@ static void on_export(struct pyc_session *s, const struct pychat_envelope *env)
 			s->exports_tail = NULL;
 		s->exports_pending--;
 	}
-	if (env->cont_type != PYCHAT_JSON_STRING)
+	if (env->cont_type != PC_JSON_STRING)
 		pyc_error(s, "the server's chat log is not text: dropped");
 	else if (e && e->path_len)
 		write_export(s, e->path, env->cont, env->cont_len);
@@ -250,23 +250,23 @@ struct help_walk {
 /* One command of the help reply: checked, or shown as "key : value", the
  * way the original client prints it. */
 static int help_member(void *arg, const char *key, size_t key_len,
-	const struct pychat_json_value *value)
+	const struct pc_json_value *value)
 {
 	struct help_walk *w = arg;
-	if (value->type != PYCHAT_JSON_STRING)
+	if (value->type != PC_JSON_STRING)
 		return POLYCHAT_EPROTO;
 	if (!w->show)
 		return 0;
-	struct pychat_buf b;
-	pychat_buf_init(&b, w->s->host);
-	pychat_buf_add(&b, key, key_len);
-	pychat_buf_adds(&b, " : ");
-	pychat_buf_add(&b, value->str, value->str_len);
+	struct pc_buf b;
+	pc_buf_init(&b, w->s->host);
+	pc_buf_add(&b, key, key_len);
+	pc_buf_adds(&b, " : ");
+	pc_buf_add(&b, value->str, value->str_len);
 	int rc = b.failed ? POLYCHAT_ENOMEM : 0;
 	if (rc == 0)
 		w->s->host->ui_show(w->s->conn, POLYCHAT_UI_NOTICE, NULL, (const uint8_t *)b.data,
 			b.len);
-	pychat_buf_free(&b);
+	pc_buf_free(&b);
 	return rc;
 }
 
@@ -275,11 +275,11 @@ static int on_help(struct pyc_session *s, const struct pychat_envelope *env)
 	struct help_walk w = { .s = s };
 	int rc = POLYCHAT_EPROTO;
 	/* Checked whole before the first line shows. */
-	if (env->cont_type == PYCHAT_JSON_OBJECT)
-		rc = pychat_json_object(s->host, env->cont, env->cont_len, help_member, &w);
+	if (env->cont_type == PC_JSON_OBJECT)
+		rc = pc_json_object(s->host, env->cont, env->cont_len, help_member, &w);
 	if (rc == 0) {
 		w.show = 1;
-		rc = pychat_json_object(s->host, env->cont, env->cont_len, help_member, &w);
+		rc = pc_json_object(s->host, env->cont, env->cont_len, help_member, &w);
 	}
 	if (rc == POLYCHAT_EPROTO) {
 		pyc_error(s, "the server's help reply is not a list of commands: dropped");
@@ -299,19 +299,19 @@ static int show_message(struct pyc_session *s, const struct pychat_envelope *env
 			(const uint8_t *)env->cont, env->cont_len);
 		return 0;
 	}
-	struct pychat_buf name;
-	pychat_buf_init(&name, host);
+	struct pc_buf name;
+	pc_buf_init(&name, host);
 	for (size_t i = 0; i < env->username_len; i++) {
 		if (env->username[i])
-			pychat_buf_add(&name, env->username + i, 1);
+			pc_buf_add(&name, env->username + i, 1);
 		else
-			pychat_buf_adds(&name, REPLACEMENT);
+			pc_buf_adds(&name, REPLACEMENT);
 	}
 	int rc = name.failed ? POLYCHAT_ENOMEM : 0;
 	if (rc == 0)
 		host->ui_show(s->conn, POLYCHAT_UI_MESSAGE, name.data,
 			(const uint8_t *)env->cont, env->cont_len);
-	pychat_buf_free(&name);
+	pc_buf_free(&name);
 	return rc;
 }
 
@@ -324,7 +324,7 @@ int pyc_dispatch(struct pyc_session *s, const struct pychat_envelope *env)
 		on_export(s, env);
 		return 0;
 	}
-	if (env->cont_type != PYCHAT_JSON_STRING) {
+	if (env->cont_type != PC_JSON_STRING) {
 		pyc_error(s, "a message that is not text was dropped");
 		return 0;
 	}

@@ -158,7 +158,7 @@ static int try_name(struct pyc_session *s, const char *name, size_t len)
 
 static int cont_is(const struct pychat_envelope *env, const char *text)
 {
-	return env->cont_type == PYCHAT_JSON_STRING && env->cont_len == strlen(text) &&
+	return env->cont_type == PC_JSON_STRING && env->cont_len == strlen(text) &&
 		memcmp(env->cont, text, env->cont_len) == 0;
 }
 
@@ -247,7 +247,7 @@ static int on_iv(struct pyc_session *s, const uint8_t *payload, size_t n)
 	uint8_t iv[PYCHAT_IV_B64_LEN / 4 * 3];
 	size_t iv_len = 0;
 	if (env.cont_len != PYCHAT_IV_B64_LEN ||
-	    pychat_b64_decode(env.cont, env.cont_len, iv, &iv_len) != 0 ||
+	    pc_b64_decode(env.cont, env.cont_len, iv, &iv_len) != 0 ||
 	    iv_len != PYCHAT_IV_LEN) {
 		pyc_error(s, "handshake failed: the server's IV is not 16 bytes in Base64");
 		rc = POLYCHAT_EPROTO;

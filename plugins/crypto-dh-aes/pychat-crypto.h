@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/pc-base64.h"
+
 #define PYCHAT_KEY_LEN 32
 #define PYCHAT_IV_LEN 16
 /* Base64 of the IV: 24 characters ending "==". */
@@ -59,18 +61,6 @@ int pychat_key_from_text(const char *text, size_t len, uint8_t key[PYCHAT_KEY_LE
  * receives `len` bytes (it may be `in`). Returns 0 or POLYCHAT_ECRYPTO. */
 int pychat_cfb8(const uint8_t key[PYCHAT_KEY_LEN], const uint8_t iv[PYCHAT_IV_LEN],
 	int encrypt, const uint8_t *in, size_t len, uint8_t *out);
-
-/* Standard Base64 with padding: pychat_b64_len(n) characters (no NUL). */
-size_t pychat_b64_len(size_t n);
-void pychat_b64_encode(const uint8_t *in, size_t n, char *out);
-
-/*
- * Strict Base64 decoding: the RFC 4648 alphabet, length a multiple of 4,
- * '=' only as the last one or two characters, unused bits zero, no
- * whitespace. `out` holds at least len / 4 * 3 bytes. Returns 0 or
- * POLYCHAT_EPROTO.
- */
-int pychat_b64_decode(const char *in, size_t len, uint8_t *out, size_t *out_len);
 
 /* The header of an n-byte payload: decimal, left-aligned, space-padded.
  * n must have at most 10 digits. */

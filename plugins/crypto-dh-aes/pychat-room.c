@@ -135,10 +135,10 @@ static int setuser(struct pychat_session *s, const struct pychat_envelope *env)
 	}
 	if (taken)
 		return pychat_session_send(s, me, PYCHAT_T_TAKEN, PYCHAT_TAKEN_TEXT,
-			strlen(PYCHAT_TAKEN_TEXT), PYCHAT_JSON_STRING);
+			strlen(PYCHAT_TAKEN_TEXT), PC_JSON_STRING);
 	memcpy(s->name, env->cont, env->cont_len + 1);
 	return pychat_session_send(s, me, PYCHAT_T_APPROVED, PYCHAT_APPROVED_TEXT,
-		strlen(PYCHAT_APPROVED_TEXT), PYCHAT_JSON_STRING);
+		strlen(PYCHAT_APPROVED_TEXT), PC_JSON_STRING);
 }
 
 /* Send the message to every other registered session (§6.3), each
@@ -184,10 +184,10 @@ int pychat_room_frame(struct pychat_session *s, const struct pychat_envelope *en
 		return 0;
 	if (strcmp(env->typ, PYCHAT_T_EXPORT) == 0)
 		return pychat_session_send(s, me, PYCHAT_T_EXPORT,
-			inst->log.text ? inst->log.text : "", inst->log.len, PYCHAT_JSON_STRING);
+			inst->log.text ? inst->log.text : "", inst->log.len, PC_JSON_STRING);
 	if (strcmp(env->typ, PYCHAT_T_HELP) == 0)
 		return pychat_session_send(s, me, PYCHAT_T_HELP, PYCHAT_HELP_OBJECT,
-			strlen(PYCHAT_HELP_OBJECT), PYCHAT_JSON_OBJECT);
+			strlen(PYCHAT_HELP_OBJECT), PC_JSON_OBJECT);
 	if (strcmp(env->typ, PYCHAT_T_DEFAULT) == 0)
 		log_append(inst, env->cont, env->cont_len);
 	return relay(s, env);
@@ -222,11 +222,11 @@ int pychat_session_deliver(void *session, const struct polychat_message *msg)
 	 * allhosts (§5). */
 	if (!msg->from)
 		return pychat_session_send(s, ALL_HOSTS, PYCHAT_T_DEFAULT, (const char *)msg->body,
-			msg->body_len, PYCHAT_JSON_STRING);
+			msg->body_len, PC_JSON_STRING);
 	struct pychat_envelope env = {
 		.username = msg->from, .username_len = strlen(msg->from),
 		.cont = (const char *)msg->body, .cont_len = msg->body_len,
-		.cont_type = PYCHAT_JSON_STRING,
+		.cont_type = PC_JSON_STRING,
 	};
 	char date[32];
 	if (!msg->extra || extra_unpack(msg->extra, msg->extra_len, &env) != 0) {

@@ -37,7 +37,7 @@ int pychat_session_send(struct pychat_session *s, const char *dhost, const char 
 		.cont = cont, .cont_len = cont_len, .cont_type = cont_type,
 		.typ = typ, .typ_len = strlen(typ),
 		/* §5: true only in the help reply, the one non-string cont. */
-		.should_parse = cont_type != PYCHAT_JSON_STRING,
+		.should_parse = cont_type != PC_JSON_STRING,
 	};
 	unsigned flags = s->inst->opt.pad ? PYCHAT_FRAME_PAD : 0;
 	uint8_t *frame;
@@ -142,7 +142,7 @@ static void keygen_done(void *arg, int status)
 		/* The second frame: the client takes it as the server's value
 		 * whatever its type says (§6.1). */
 		if (pychat_session_send(s, host->conn_peer_ip(s->conn), PYCHAT_T_KEY,
-			    s->dh.pub, s->dh.pub_len, PYCHAT_JSON_STRING) == 0)
+			    s->dh.pub, s->dh.pub_len, PC_JSON_STRING) == 0)
 			host->conn_resume(s->conn);
 		else
 			host->conn_close(s->conn, 0, "cannot send key_exc");
@@ -173,9 +173,9 @@ int pychat_session_open(void *instance, struct polychat_conn *conn, void **out)
 	}
 	if (rc == 0) {
 		char iv64[PYCHAT_IV_B64_LEN];
-		pychat_b64_encode(s->iv, sizeof(s->iv), iv64);
+		pc_b64_encode(s->iv, sizeof(s->iv), iv64);
 		rc = pychat_session_send(s, host->conn_peer_ip(conn), PYCHAT_T_IV, iv64,
-			sizeof(iv64), PYCHAT_JSON_STRING);
+			sizeof(iv64), PC_JSON_STRING);
 	}
 	if (rc == 0)
 		rc = start_job(s, keygen_work, keygen_done, job);

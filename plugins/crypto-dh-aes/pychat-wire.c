@@ -9,10 +9,10 @@
 /* Up to 10 digits of length fit the header. */
 #define PAYLOAD_MAX 9999999999ull
 
-static void pad(struct pychat_buf *b, size_t multiple)
+static void pad(struct pc_buf *b, size_t multiple)
 {
 	while (!b->failed && b->len % multiple != 0)
-		pychat_buf_add(b, " ", 1);
+		pc_buf_add(b, " ", 1);
 }
 
 /* Header and payload in one buffer from host->alloc. */
@@ -34,13 +34,13 @@ static int assemble(const struct polychat_host *host, const void *payload, size_
 int pychat_frame_clear(const struct polychat_host *host, const struct pychat_envelope *env,
 	unsigned flags, uint8_t **frame, size_t *len)
 {
-	struct pychat_buf json;
-	pychat_buf_init(&json, host);
+	struct pc_buf json;
+	pc_buf_init(&json, host);
 	pychat_envelope_write(&json, env);
 	if (flags & PYCHAT_FRAME_PAD)
 		pad(&json, 10);
 	int rc = json.failed ? POLYCHAT_ENOMEM : assemble(host, json.data, json.len, frame, len);
-	pychat_buf_free(&json);
+	pc_buf_free(&json);
 	return rc;
 }
 
@@ -48,25 +48,25 @@ int pychat_frame_sealed(const struct polychat_host *host, const uint8_t key[PYCH
 	const uint8_t iv[PYCHAT_IV_LEN], const struct pychat_envelope *env, unsigned flags,
 	uint8_t **frame, size_t *len)
 {
-	struct pychat_buf json;
-	pychat_buf_init(&json, host);
+	struct pc_buf json;
+	pc_buf_init(&json, host);
 	pychat_envelope_write(&json, env);
 	if (flags & PYCHAT_FRAME_PAD)
 		pad(&json, 15);
 	if (json.failed) {
-		pychat_buf_free(&json);
+		pc_buf_free(&json);
 		return POLYCHAT_ENOMEM;
 	}
-	size_t n = pychat_b64_len(json.len);
+	size_t n = pc_b64_len(json.len);
 	char *b64 = host->alloc(n);
 	int rc = b64 ? pychat_cfb8(key, iv, 1, (const uint8_t *)json.data, json.len,
 		(uint8_t *)json.data) : POLYCHAT_ENOMEM;
 	if (rc == 0) {
-		pychat_b64_encode((const uint8_t *)json.data, json.len, b64);
+		pc_b64_encode((const uint8_t *)json.data, json.len, b64);
 		rc = assemble(host, b64, n, frame, len);
 	}
 	host->free(b64);
-	pychat_buf_free(&json);
+	pc_buf_free(&json);
 	return rc;
 }
 
@@ -98,7 +98,7 @@ int pychat_open_sealed(const struct polychat_host *host, const uint8_t key[PYCHA
 	uint8_t *plain = host->alloc(len / 4 * 3 + 1);
 	if (!plain)
 		return POLYCHAT_ENOMEM;
-	int rc = pychat_b64_decode((const char *)payload, len, plain, &n);
+	int rc = pc_b64_decode((const char *)payload, len, plain, &n);
 	if (rc == 0)
 		rc = pychat_cfb8(key, iv, 0, plain, n, plain);
 	if (rc == 0)

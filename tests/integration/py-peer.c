@@ -132,7 +132,7 @@ static struct pychat_envelope envelope(const char *user, const char *typ, const 
 		.dhost = ME, .dhost_len = strlen(ME),
 		.username = user, .username_len = strlen(user),
 		.date = DATE, .date_len = strlen(DATE),
-		.cont = cont, .cont_len = strlen(cont), .cont_type = PYCHAT_JSON_STRING,
+		.cont = cont, .cont_len = strlen(cont), .cont_type = PC_JSON_STRING,
 		.typ = typ, .typ_len = strlen(typ),
 	};
 }
@@ -154,7 +154,7 @@ int pp_open(struct py_peer *p, int port)
 	if (pp_read(p, &p->key_frame) != 0)
 		return -1;
 	p->key_frame_n = p->last_n;
-	if (pychat_b64_decode(p->iv_frame.cont, p->iv_frame.cont_len, p->iv, &n) != 0 ||
+	if (pc_b64_decode(p->iv_frame.cont, p->iv_frame.cont_len, p->iv, &n) != 0 ||
 	    n != PYCHAT_IV_LEN || p->key_frame.cont_len > PYCHAT_DH_DIGITS)
 		return -1;
 	memcpy(p->server_pub, p->key_frame.cont, p->key_frame.cont_len + 1);
@@ -206,7 +206,7 @@ int pp_expect(struct py_peer *p, const char *typ, const char *user, const char *
 		return -1;
 	}
 	int ok = matches(typ, env.typ) && matches(user, env.username) &&
-		(!cont || (env.cont_type == PYCHAT_JSON_STRING && strlen(cont) == env.cont_len &&
+		(!cont || (env.cont_type == PC_JSON_STRING && strlen(cont) == env.cont_len &&
 			memcmp(cont, env.cont, env.cont_len) == 0));
 	if (!ok)
 		fprintf(stderr, "py-peer: expected %s/%s/'%s', got %s/%s/'%s'\n", typ, user,

@@ -216,7 +216,7 @@ START_TEST(export_and_help_answer_the_sender)
 	struct pychat_envelope env;
 	ck_assert_int_eq(pp_read(&a, &env), 0);
 	ck_assert_str_eq(env.typ, PYCHAT_T_HELP);
-	ck_assert_int_eq(env.cont_type, PYCHAT_JSON_OBJECT);
+	ck_assert_int_eq(env.cont_type, PC_JSON_OBJECT);
 	ck_assert_str_eq(env.cont, PYCHAT_HELP_OBJECT);
 	ck_assert_int_eq(env.should_parse, 1);
 	pp_free(&env);
@@ -303,7 +303,7 @@ static void tampered(struct py_peer *m)
 	struct pychat_envelope env = {
 		.shost = "a", .shost_len = 1, .dhost = "b", .dhost_len = 1,
 		.username = "mallory", .username_len = 7, .date = "d", .date_len = 1,
-		.cont = "hello", .cont_len = 5, .cont_type = PYCHAT_JSON_STRING,
+		.cont = "hello", .cont_len = 5, .cont_type = PC_JSON_STRING,
 		.typ = "default", .typ_len = 7,
 	};
 	uint8_t *frame;
@@ -323,8 +323,8 @@ static void not_json(struct py_peer *m)
 	uint8_t sealed[sizeof(text)];
 	char b64[64];
 	ck_assert_int_eq(pychat_cfb8(m->key, m->iv, 1, text, sizeof(text) - 1, sealed), 0);
-	pychat_b64_encode(sealed, sizeof(text) - 1, b64);
-	ck_assert_int_eq(pp_send_payload(m, b64, pychat_b64_len(sizeof(text) - 1)), 0);
+	pc_b64_encode(sealed, sizeof(text) - 1, b64);
+	ck_assert_int_eq(pp_send_payload(m, b64, pc_b64_len(sizeof(text) - 1)), 0);
 }
 
 static void second_key(struct py_peer *m)

@@ -188,16 +188,16 @@ static char *server_json(const char *user, const char *cont, const char *typ, in
 		.username = user, .username_len = strlen(user),
 		.date = V_DATE, .date_len = strlen(V_DATE),
 		.cont = cont, .cont_len = strlen(cont),
-		.cont_type = object ? PYCHAT_JSON_OBJECT : PYCHAT_JSON_STRING,
+		.cont_type = object ? PC_JSON_OBJECT : PC_JSON_STRING,
 		.typ = typ, .typ_len = strlen(typ),
 		.should_parse = object,
 	};
-	struct pychat_buf b;
-	pychat_buf_init(&b, stub_host());
+	struct pc_buf b;
+	pc_buf_init(&b, stub_host());
 	pychat_envelope_write(&b, &env);
 	ck_assert(!b.failed);
 	char *out = strdup(b.data);
-	pychat_buf_free(&b);
+	pc_buf_free(&b);
 	ck_assert_ptr_nonnull(out);
 	return out;
 }
@@ -212,11 +212,11 @@ static struct frame sealed_frame_with(const uint8_t k[PYCHAT_KEY_LEN], const cha
 {
 	size_t n = strlen(json);
 	uint8_t *ct = malloc(n + 1);
-	char *b64 = malloc(pychat_b64_len(n) + 1);
+	char *b64 = malloc(pc_b64_len(n) + 1);
 	ck_assert(ct && b64);
 	ck_assert_int_eq(pychat_cfb8(k, iv, 1, (const uint8_t *)json, n, ct), 0);
-	pychat_b64_encode(ct, n, b64);
-	struct frame f = frame_of(b64, pychat_b64_len(n));
+	pc_b64_encode(ct, n, b64);
+	struct frame f = frame_of(b64, pc_b64_len(n));
 	free(ct);
 	free(b64);
 	return f;
@@ -305,7 +305,7 @@ static void check_common(const struct pychat_envelope *env, const char *user, co
 	ck_assert_str_eq(env->username, user);
 	ck_assert_str_eq(env->typ, typ);
 	ck_assert(date_ok(env->date, env->date_len));
-	ck_assert_int_eq(env->cont_type, PYCHAT_JSON_STRING);
+	ck_assert_int_eq(env->cont_type, PC_JSON_STRING);
 	ck_assert_int_eq(env->should_parse, 0);
 }
 
@@ -842,7 +842,7 @@ START_TEST(unicode_and_quotes_round_trip)
 	/* On the wire pure ASCII, escaped as json.dumps does. */
 	const uint8_t *p = payload_of(2, &n);
 	ck_assert_uint_le(n / 4 * 3, sizeof(plain));
-	ck_assert_int_eq(pychat_b64_decode((const char *)p, n, plain, &m), 0);
+	ck_assert_int_eq(pc_b64_decode((const char *)p, n, plain, &m), 0);
 	ck_assert_int_eq(pychat_cfb8(key, iv, 0, plain, m, plain), 0);
 	for (size_t i = 0; i < m; i++)
 		ck_assert_uint_lt(plain[i], 0x80);
