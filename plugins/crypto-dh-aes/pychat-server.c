@@ -53,13 +53,6 @@ int pychat_session_send(struct pychat_session *s, const char *dhost, const char 
 	return rc;
 }
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void slowed_down_enough(void *arg)
 {
 	struct pychat_session *s = arg;
@@ -77,19 +70,9 @@ static void slowed_down_enough(void *arg)
 static int rate_allows(struct pychat_session *s)
 {
 	const struct polychat_host *host = s->inst->host;
-	const struct pychat_options *o = &s->inst->opt;
-	if (o->max_rate == 0)
+	uint64_t wait_ms = pc_rate_take(&s->rate, pc_monotonic_ms());
+	if (wait_ms == 0)
 		return 1;
-	uint64_t now = monotonic_ms();
-	s->tokens += (double)(now - s->refilled_ms) * (double)o->max_rate / 1000.0;
-	if (s->tokens > (double)o->rate_burst)
-		s->tokens = (double)o->rate_burst;
-	s->refilled_ms = now;
-	if (s->tokens >= 1.0) {
-		s->tokens -= 1.0;
-		return 1;
-	}
-	uint64_t wait_ms = (uint64_t)((1.0 - s->tokens) * 1000.0 / (double)o->max_rate) + 1;
 	host->conn_pause(s->conn);
 	s->slowed = host->conn_timer(s->conn, wait_ms, 0, slowed_down_enough, s);
 	if (!s->slowed) {
@@ -101,7 +84,7 @@ static int rate_allows(struct pychat_session *s)
 		s->told_slowed = 1;
 		host->log(POLYCHAT_LOG_INFO, host->listener_name(s->inst->listener),
 			"%s: sends faster than max_rate (%lld/s): reading it slower",
-			host->conn_peer(s->conn), (long long)o->max_rate);
+			host->conn_peer(s->conn), (long long)s->rate.per_s);
 	}
 	return 0;
 }
@@ -209,8 +192,8 @@ static void derive_done(void *arg, int status)
 		host->timer_stop(s->deadline);
 		s->deadline = NULL;
 		s->phase = PYCHAT_PH_CHAT;
-		s->tokens = (double)s->inst->opt.rate_burst;
-		s->refilled_ms = monotonic_ms();
+		pc_rate_init(&s->rate, s->inst->opt.max_rate, s->inst->opt.rate_burst,
+			pc_monotonic_ms());
 		host->conn_resume(s->conn);
 	} else {
 		host->conn_close(s->conn, 0, job->rc == POLYCHAT_EPROTO ?

@@ -5,6 +5,7 @@
 
 #include "pychat.h"
 #include "pychat-wire.h"
+#include "../common/pc-rate.h"
 
 /* Where the connection is in §6.1: each phase takes one kind of input. */
 enum pychat_phase {
@@ -22,10 +23,7 @@ struct pychat_session {
 	uint8_t iv[PYCHAT_IV_LEN];         /* fresh per connection (§10) */
 	uint8_t key[PYCHAT_KEY_LEN];
 	struct polychat_timer *deadline;   /* the handshake's */
-	/* The sender's token bucket (max_rate, rate_burst): frames it may
-	 * still send now, refilled with time. */
-	double tokens;
-	uint64_t refilled_ms;
+	struct pc_rate rate;               /* max_rate, rate_burst */
 	struct polychat_timer *slowed;     /* resumes input once a token is back */
 	int told_slowed;                   /* logged once per connection */
 	/* The registered username, empty until setuser succeeds: the name in

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* plugins/common: the JSON reader and writer and Base64 that several suites share. */
+/* plugins/common: the JSON reader and writer, Base64 and the token bucket that several suites share. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 
 #include "plugins/common/pc-base64.h"
 #include "plugins/common/pc-json.h"
+#include "plugins/common/pc-rate.h"
 #include "tests/stubs/stub-host.h"
 #include "../check-run.h"
 
@@ -100,13 +101,38 @@ START_TEST(walk_hands_out_members_in_order)
 }
 END_TEST
 
+START_TEST(rate_bucket_allows_a_burst_then_the_rate)
+{
+	struct pc_rate r;
+	pc_rate_init(&r, 10, 3, 1000);
+	/* The burst, then one token every 100 ms. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(pc_rate_take(&r, 1000), 0);
+	ck_assert_uint_eq(pc_rate_take(&r, 1000), 101);
+	ck_assert_uint_eq(pc_rate_take(&r, 1050), 51);
+	ck_assert_uint_eq(pc_rate_take(&r, 1100), 0);
+	ck_assert_uint_ne(pc_rate_take(&r, 1100), 0);
+	/* A long pause refills no more than the burst. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(pc_rate_take(&r, 100000), 0);
+	ck_assert_uint_ne(pc_rate_take(&r, 100000), 0);
+	/* A clock that does not move forward takes nothing back. */
+	ck_assert_uint_ne(pc_rate_take(&r, 50), 0);
+	/* 0 is no limit. */
+	pc_rate_init(&r, 0, 1, 0);
+	for (int i = 0; i < 100; i++)
+		ck_assert_uint_eq(pc_rate_take(&r, 0), 0);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
 	Suite *s = suite_create("plugin common");
-	TCase *tc = tcase_create("json and base64");
+	TCase *tc = tcase_create("json, base64, rate");
 	tcase_add_test(tc, strings_are_written_as_json_dumps_does);
 	tcase_add_test(tc, walk_hands_out_members_in_order);
 	tcase_add_test(tc, base64_decodes_only_canonical_text);
+	tcase_add_test(tc, rate_bucket_allows_a_burst_then_the_rate);
 	suite_add_tcase(s, tc);
 	return s;
 }
