@@ -12,6 +12,7 @@
 #include "plugins/crypto-rsa-cbc/kylo-crypto.h"
 #include "tests/check-run.h"
 #include "tests/plugins/kylochat-fixture.h"
+#include "tests/stubs/stub-feed.h"
 #include "tests/stubs/stub-host.h"
 
 /*
@@ -19,7 +20,7 @@
  * test key, opens the client's key blocks with the private key, and from
  * then on seals and opens frames under the keys the client chose. Input
  * goes through feed(), which buffers unconsumed bytes and offers them
- * again, as the core does.
+ * again, as the core does (stub-feed.h).
  */
 
 /* Longer than the client's wait for the "already connected" refusal. */
@@ -30,9 +31,7 @@
 static struct polychat_conn *conn;
 static void *session;
 static struct kylo_keys keys;         /* the client's, from its key blocks */
-static uint8_t *pending;              /* input not consumed yet */
-static size_t pending_len;
-static long last_rc;                  /* what the client's input returned last */
+static struct stub_feeder feeder;     /* input not consumed yet */
 static const char *const token = KF_TOKEN;
 
 static void setup(void)
@@ -42,9 +41,7 @@ static void setup(void)
 	conn = stub_conn_new(NULL, "127.0.0.1", 5000);
 	ck_assert_ptr_nonnull(conn);
 	session = NULL;
-	pending = NULL;
-	pending_len = 0;
-	last_rc = 0;
+	stub_feeder_init(&feeder, kylo_client_input);
 	memset(&keys, 0, sizeof(keys));
 }
 
@@ -52,8 +49,7 @@ static void teardown(void)
 {
 	kylo_client_close(session, 0);
 	session = NULL;
-	free(pending);
-	pending = NULL;
+	stub_feeder_free(&feeder);
 	stub_conn_free(conn);
 	conn = NULL;
 	kf_teardown();
@@ -76,39 +72,16 @@ static void open_client(const char *user, const char *secret)
 	open_with(stub_host(), user, secret);
 }
 
-/* Offer `len` more bytes the way the core does: everything unconsumed so
- * far plus the new bytes, again while the client consumes and the
- * connection is open. Returns the last result (0 or a negative code). */
+/* Offer `len` more bytes the way the core does, while the connection is
+ * open. Returns 0 or the client's negative code. */
 static long feed(const void *data, size_t len)
 {
-	uint8_t *grown = realloc(pending, pending_len + len + 1);
-	ck_assert_ptr_nonnull(grown);
-	pending = grown;
-	memcpy(pending + pending_len, data, len);
-	pending_len += len;
-	last_rc = 0;
-	while (pending_len && !stub_conn_closed(conn, NULL, NULL)) {
-		long used = kylo_client_input(session, pending, pending_len);
-		if (used < 0) {
-			last_rc = used;
-			pending_len = 0;
-			return used;
-		}
-		ck_assert_int_le(used, (long)pending_len);
-		if (used == 0)
-			break;
-		memmove(pending, pending + used, pending_len - (size_t)used);
-		pending_len -= (size_t)used;
-	}
-	return 0;
+	return stub_feed(&feeder, session, conn, data, len);
 }
 
 static long feed_bytewise(const uint8_t *data, size_t len)
 {
-	long rc = 0;
-	for (size_t i = 0; i < len && rc == 0; i++)
-		rc = feed(data + i, 1);
-	return rc;
+	return stub_feed_bytewise(&feeder, session, conn, data, len);
 }
 
 static long feed_byte(uint8_t b)
@@ -273,21 +246,6 @@ static void expect_ui_str(size_t i, int kind, const char *from,
 	expect_ui(i, kind, from, text, strlen(text));
 }
 
-/* How many ui_show calls were of `kind`. */
-static size_t ui_count_kind(int kind)
-{
-	size_t count = 0;
-	for (size_t i = 0; i < stub_conn_ui_count(conn); i++) {
-		int k = 0;
-		const char *f;
-		const uint8_t *t;
-		size_t n;
-		stub_conn_ui_at(conn, i, &k, &f, &t, &n);
-		count += k == kind;
-	}
-	return count;
-}
-
 /* --- handshake --- */
 
 START_TEST(test_handshake_sends_key_blocks_then_username)
@@ -320,7 +278,7 @@ START_TEST(test_hello_byte_by_byte)
 	}
 	ck_assert_int_eq(feed(hello + n - 1, 1), 0);
 	ck_assert_uint_eq(stub_conn_writes(conn), 2);
-	ck_assert_uint_eq(pending_len, 0);
+	ck_assert_uint_eq(feeder.len, 0);
 }
 END_TEST
 
@@ -359,7 +317,7 @@ START_TEST(test_login_with_command_line_credentials)
 	/* Nothing asked: both came from the command line. */
 	ck_assert_uint_eq(stub_conn_secret_count(conn), 0);
 	/* Ready only once the refusal cannot be coming any more. */
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_READY), 0);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_READY), 0);
 	stub_clock_advance(GRACE_MS);
 	ck_assert_uint_eq(stub_conn_ui_count(conn), 1);
 	expect_ui(0, POLYCHAT_UI_READY, NULL, NULL, 0);
@@ -510,7 +468,7 @@ START_TEST(test_login_bad_answers)
 	buf[n - 1] ^= 0x80;
 	ck_assert_int_eq(feed(buf, n), POLYCHAT_ECRYPTO);
 	expect_ui_str(0, POLYCHAT_UI_ERROR, NULL, "Connection error: Invalid HMAC");
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_READY), 0);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_READY), 0);
 }
 END_TEST
 
@@ -536,7 +494,7 @@ START_TEST(test_refusal_after_token)
 	expect_ui_str(0, POLYCHAT_UI_ERROR, NULL, "Username already connected");
 	/* The timer for "* ready" is gone with the session's hopes. */
 	stub_clock_advance(GRACE_MS);
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_READY), 0);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_READY), 0);
 }
 END_TEST
 
@@ -637,7 +595,7 @@ START_TEST(test_section8_vectors)
 	frame[n - 1] ^= 0x01;
 	ck_assert_int_eq(feed(frame, n), POLYCHAT_ECRYPTO);
 	expect_ui_str(2, POLYCHAT_UI_ERROR, NULL, "Connection error: Invalid HMAC");
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_MESSAGE), 1);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_MESSAGE), 1);
 }
 END_TEST
 
@@ -724,7 +682,7 @@ START_TEST(test_ready_on_first_unit)
 	expect_ui_str(1, POLYCHAT_UI_ERROR, NULL,
 		"Error: Bad Request - Invalid message format");
 	stub_clock_advance(GRACE_MS);
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_READY), 1);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_READY), 1);
 }
 END_TEST
 
@@ -733,7 +691,7 @@ START_TEST(test_unknown_type_bytes_skipped)
 	static const uint8_t junk[] = { 0x00, 0x03, 0x7f, 0xff };
 	login_ready();
 	ck_assert_int_eq(feed(junk, sizeof(junk)), 0);
-	ck_assert_uint_eq(pending_len, 0);
+	ck_assert_uint_eq(feeder.len, 0);
 	ck_assert_uint_eq(stub_conn_ui_count(conn), 1);
 	feed_status(403);
 	feed_message("bob", "after", 5);
@@ -761,7 +719,7 @@ START_TEST(test_units_byte_by_byte)
 	kylo_unit_status(401, status);
 	ck_assert_int_eq(feed_bytewise(status, sizeof(status)), 0);
 	ck_assert_uint_eq(stub_conn_ui_count(conn), 3);
-	ck_assert_uint_eq(pending_len, 0);
+	ck_assert_uint_eq(feeder.len, 0);
 }
 END_TEST
 
@@ -777,10 +735,10 @@ START_TEST(test_tampered_frames_end_the_session)
 	ck_assert_int_eq(feed(unit, n), POLYCHAT_ECRYPTO);
 	stub_host()->free(unit);
 	expect_ui_str(1, POLYCHAT_UI_ERROR, NULL, "Connection error: Invalid HMAC");
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_MESSAGE), 0);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_MESSAGE), 0);
 	/* Nothing more is read or shown. */
 	feed_message("bob", "later", 5);
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_MESSAGE), 0);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_MESSAGE), 0);
 }
 END_TEST
 
@@ -795,7 +753,7 @@ START_TEST(test_sender_tag_tampered)
 	unit[1 + 2 + 64 - 1] ^= 0x01;
 	ck_assert_int_eq(feed(unit, n), POLYCHAT_ECRYPTO);
 	stub_host()->free(unit);
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_MESSAGE), 0);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_MESSAGE), 0);
 }
 END_TEST
 

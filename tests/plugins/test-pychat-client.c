@@ -17,6 +17,7 @@
 #include "plugins/crypto-dh-aes/pychat-client.h"
 #include "plugins/crypto-dh-aes/pychat-wire.h"
 #include "tests/check-run.h"
+#include "tests/stubs/stub-feed.h"
 #include "tests/stubs/stub-host.h"
 #include "pychat-vectors.h"
 
@@ -27,7 +28,7 @@
  * derives the key the client must have derived too, and from then on
  * opens what the client writes and seals what it sends under that key.
  * Input goes through feed(), which buffers unconsumed bytes and offers
- * them again, as the core does.
+ * them again, as the core does (stub-feed.h).
  */
 
 #define PEER_IP "192.0.2.1"
@@ -41,8 +42,7 @@ static void *session;
 static struct pychat_dh server_dh;
 static uint8_t iv[PYCHAT_IV_LEN];
 static uint8_t key[PYCHAT_KEY_LEN]; /* the test server's, from the client's key_exc */
-static uint8_t *pending;            /* input not consumed yet */
-static size_t pending_len;
+static struct stub_feeder feeder;   /* input not consumed yet */
 static char dir[64];                /* for exported files; "" when unused */
 
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
@@ -65,8 +65,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(conn);
 	stub_conn_set_local_ip(conn, LOCAL_IP);
 	session = NULL;
-	pending = NULL;
-	pending_len = 0;
+	stub_feeder_init(&feeder, pychat_client_input);
 	dir[0] = '\0';
 	memset(key, 0, sizeof(key));
 	ck_assert_int_eq(pychat_dh_from_private(&server_dh, x, unhex(V_X_SERVER, x, sizeof(x))), 0);
@@ -92,8 +91,7 @@ static void teardown(void)
 {
 	pychat_client_close(session, 0);
 	session = NULL;
-	free(pending);
-	pending = NULL;
+	stub_feeder_free(&feeder);
 	stub_conn_free(conn);
 	conn = NULL;
 	pychat_dh_clear(&server_dh);
@@ -122,37 +120,18 @@ static void open_client(const char *user)
 	open_with(stub_host(), user);
 }
 
-/* Offer `len` more bytes the way the core does: everything unconsumed so
- * far plus the new bytes, again while the client consumes. Returns 0 or
- * the client's negative code (input is then dropped, as the core does). */
+/* Offer `len` more bytes the way the core does, except that a close is
+ * not consulted (NULL conn): input after one still reaches the client,
+ * which must then ignore it itself. Returns 0 or the client's negative
+ * code. */
 static long feed(const void *data, size_t len)
 {
-	uint8_t *grown = realloc(pending, pending_len + len + 1);
-	ck_assert_ptr_nonnull(grown);
-	pending = grown;
-	memcpy(pending + pending_len, data, len);
-	pending_len += len;
-	while (pending_len) {
-		long used = pychat_client_input(session, pending, pending_len);
-		if (used < 0) {
-			pending_len = 0;
-			return used;
-		}
-		ck_assert_int_le(used, (long)pending_len);
-		if (used == 0)
-			break;
-		memmove(pending, pending + used, pending_len - (size_t)used);
-		pending_len -= (size_t)used;
-	}
-	return 0;
+	return stub_feed(&feeder, session, NULL, data, len);
 }
 
 static long feed_bytewise(const uint8_t *data, size_t len)
 {
-	long rc = 0;
-	for (size_t i = 0; i < len && rc == 0; i++)
-		rc = feed(data + i, 1);
-	return rc;
+	return stub_feed_bytewise(&feeder, session, NULL, data, len);
 }
 
 static int line(const char *text)
@@ -417,20 +396,6 @@ static void expect_ui_has(size_t i, int kind, const char *needle)
 	ck_assert_msg(strstr(text, needle), "\"%s\" not in \"%s\"", needle, text);
 }
 
-static size_t ui_count_kind(int kind)
-{
-	size_t count = 0;
-	for (size_t i = 0; i < stub_conn_ui_count(conn); i++) {
-		int k = 0;
-		const char *f;
-		const uint8_t *t;
-		size_t n;
-		stub_conn_ui_at(conn, i, &k, &f, &t, &n);
-		count += k == kind;
-	}
-	return count;
-}
-
 /* --- handshake --- */
 
 START_TEST(handshake_key_exc_in_clear_and_key_agreed)
@@ -459,9 +424,7 @@ START_TEST(handshake_keys_are_fresh)
 	pychat_client_close(session, 0);
 	session = NULL;
 	stub_conn_clear_output(conn);
-	free(pending);
-	pending = NULL;
-	pending_len = 0;
+	stub_feeder_reset(&feeder);
 	open_client("alice");
 	handshake();
 	ck_assert_mem_ne(first, key, sizeof(first));
@@ -478,7 +441,7 @@ START_TEST(handshake_byte_by_byte)
 		ck_assert_uint_eq(stub_conn_writes(conn), 0);
 	}
 	ck_assert_int_eq(feed(f2.data + f2.len - 1, 1), 0);
-	ck_assert_uint_eq(pending_len, 0);
+	ck_assert_uint_eq(feeder.len, 0);
 	free(f1.data);
 	free(f2.data);
 	take_client_key();
@@ -647,8 +610,8 @@ START_TEST(bad_headers_after_registration_end_the_session)
 	registered();
 	/* The cap itself is accepted: the frame is just awaited. */
 	ck_assert_int_eq(feed("16777216  ", PYCHAT_HEADER_LEN), 0);
-	ck_assert_uint_eq(pending_len, PYCHAT_HEADER_LEN);
-	pending_len = 0;
+	ck_assert_uint_eq(feeder.len, PYCHAT_HEADER_LEN);
+	stub_feeder_reset(&feeder);
 	ck_assert_int_eq(feed("x\tx       ", PYCHAT_HEADER_LEN), POLYCHAT_EPROTO);
 	expect_ui_str(2, POLYCHAT_UI_ERROR, NULL, "connection error: malformed frame header");
 	ck_assert_int_eq(line("after"), 0);
@@ -694,7 +657,7 @@ START_TEST(registration_name_taken_asks_again)
 	approve();
 	expect_ui_str(2, POLYCHAT_UI_NOTICE, NULL, PYCHAT_APPROVED_TEXT);
 	expect_ui(3, POLYCHAT_UI_READY, NULL, NULL, 0);
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_READY), 1);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_READY), 1);
 	/* Chat goes out as the name accepted. */
 	ck_assert_int_eq(line("hello"), 0);
 	expect_chat(3, "bob", "hello");
@@ -708,7 +671,7 @@ START_TEST(registration_taken_text_alone_refuses)
 	handshake();
 	send_sealed(PYCHAT_SERVER_NAME, PYCHAT_TAKEN_TEXT, "something");
 	expect_ui_str(0, POLYCHAT_UI_ERROR, NULL, PYCHAT_TAKEN_TEXT);
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_READY), 0);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_READY), 0);
 }
 END_TEST
 
@@ -922,7 +885,7 @@ START_TEST(undecryptable_frames_are_dropped)
 	f.data[PYCHAT_HEADER_LEN + 3] ^= 0x01;
 	feed_frame(f);
 	expect_ui_has(5, POLYCHAT_UI_ERROR, "dropped a frame");
-	ck_assert_uint_eq(ui_count_kind(POLYCHAT_UI_MESSAGE), 0);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(conn, POLYCHAT_UI_MESSAGE), 0);
 	/* The session goes on. */
 	feed_sealed(V_BOB_TO_ALICE_PLAIN);
 	expect_ui_str(6, POLYCHAT_UI_MESSAGE, "bob", "Hi Alice \xe2\x9c\x93");
@@ -943,7 +906,7 @@ START_TEST(frames_byte_by_byte_and_back_to_back)
 	}
 	ck_assert_int_eq(feed(f + a - 1, 1), 0);
 	expect_ui_str(2, POLYCHAT_UI_MESSAGE, "bob", "Hi Alice \xe2\x9c\x93");
-	ck_assert_uint_eq(pending_len, 0);
+	ck_assert_uint_eq(feeder.len, 0);
 
 	/* Two frames in one read: exactly one consumed per call. */
 	struct frame gg = sealed_frame_with(key, V_LEAVE_PLAIN);
@@ -1186,9 +1149,7 @@ START_TEST(close_frees_everything)
 
 	/* Registered, with exports unanswered. */
 	stub_conn_clear_output(conn);
-	free(pending);
-	pending = NULL;
-	pending_len = 0;
+	stub_feeder_reset(&feeder);
 	make_dir();
 	registered();
 	snprintf(cmd, sizeof(cmd), "/export %s/chat.txt", dir);

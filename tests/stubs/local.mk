@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += %reldir%/libstubhost.la
 %canon_reldir%_libstubhost_la_SOURCES = \
 	%reldir%/stub-host.c %reldir%/stub-host.h \
 	%reldir%/stub-conn.c \
+	%reldir%/stub-feed.c %reldir%/stub-feed.h \
 	%reldir%/stub-loop.c \
 	%reldir%/stub-internal.h
 %canon_reldir%_libstubhost_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)

@@ -456,6 +456,15 @@ int stub_conn_ui_at(const struct polychat_conn *conn, size_t i, int *kind,
 	return 0;
 }
 
+/* stub_conn_ui_count_kind - see stub-host.h. */
+size_t stub_conn_ui_count_kind(const struct polychat_conn *conn, int kind)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < conn->n_ui; i++)
+		count += conn->ui[i].kind == kind;
+	return count;
+}
+
 /* stub_ui_secret - host member; see stub-host.h. */
 void stub_ui_secret(struct polychat_conn *conn, const char *prompt)
 {

@@ -163,6 +163,9 @@ int stub_conn_in_room(const struct polychat_conn *conn, const char *room);
 size_t stub_conn_ui_count(const struct polychat_conn *conn);
 int stub_conn_ui_at(const struct polychat_conn *conn, size_t i, int *kind,
 	const char **from, const uint8_t **text, size_t *len);
+/* How many of the ui_show calls recorded for `conn` were of `kind`
+ * (POLYCHAT_UI_*). */
+size_t stub_conn_ui_count_kind(const struct polychat_conn *conn, int kind);
 
 /* How many times ui_secret was called for `conn`, and the prompt of the
  * last call (NULL if none, or if it passed NULL). */

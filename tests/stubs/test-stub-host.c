@@ -8,6 +8,7 @@
 
 #include <polychat/plugin.h>
 
+#include "stub-feed.h"
 #include "stub-host.h"
 
 /*
@@ -182,6 +183,8 @@ START_TEST(connections)
 	ck_assert_int_eq(kind, POLYCHAT_UI_MESSAGE);
 	ck_assert_str_eq(from, "bob");
 	ck_assert_mem_eq(text, "hi", 2);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(c, POLYCHAT_UI_MESSAGE), 1);
+	ck_assert_uint_eq(stub_conn_ui_count_kind(c, POLYCHAT_UI_ERROR), 0);
 	ck_assert_int_eq(stub_conn_ui_at(c, 1, &kind, &from, &text, &len),
 		-1);
 
@@ -375,6 +378,114 @@ START_TEST(jobs)
 }
 END_TEST
 
+/* What the line protocol below was offered and what it consumed. */
+struct feed_script {
+	struct polychat_conn *conn; /* closed on the line "bye" */
+	char trace[256];            /* every offer, as "[bytes]" */
+	char lines[256];            /* every line consumed, as "line;" */
+};
+
+static void append(char *dst, size_t cap, const void *src, size_t n)
+{
+	size_t have = strlen(dst);
+	ck_assert_uint_lt(have + n, cap);
+	memcpy(dst + have, src, n);
+	dst[have + n] = '\0';
+}
+
+/* Consumes one "...\n" per call, so the feeder has to offer the rest
+ * again; 0 while no line is whole, POLYCHAT_EPROTO for a line that
+ * starts with '!'. */
+static long line_input(void *session, const uint8_t *data, size_t len)
+{
+	struct feed_script *s = session;
+	append(s->trace, sizeof(s->trace), "[", 1);
+	append(s->trace, sizeof(s->trace), data, len);
+	append(s->trace, sizeof(s->trace), "]", 1);
+	if (data[0] == '!')
+		return POLYCHAT_EPROTO;
+	const uint8_t *nl = memchr(data, '\n', len);
+	if (!nl)
+		return 0;
+	size_t n = (size_t)(nl - data);
+	append(s->lines, sizeof(s->lines), data, n);
+	append(s->lines, sizeof(s->lines), ";", 1);
+	if (n == 3 && memcmp(data, "bye", 3) == 0)
+		H->conn_close(s->conn, 1, "bye");
+	return (long)n + 1;
+}
+
+START_TEST(feeder)
+{
+	struct polychat_conn *c = stub_conn_new(NULL, "192.0.2.1", 4000);
+	struct feed_script s = { .conn = c };
+	struct stub_feeder f;
+	stub_feeder_init(&f, line_input);
+
+	/* What is not consumed waits and leads the next offer; what is
+	 * consumed is followed by an offer of the rest until it stops. */
+	ck_assert_int_eq(stub_feed(&f, &s, c, "ab", 2), 0);
+	ck_assert_uint_eq(f.len, 2);
+	ck_assert_int_eq(stub_feed(&f, &s, c, "c\nd\ne", 5), 0);
+	ck_assert_str_eq(s.trace, "[ab][abc\nd\ne][d\ne][e]");
+	ck_assert_str_eq(s.lines, "abc;d;");
+	ck_assert_uint_eq(f.len, 1);
+	ck_assert_mem_eq(f.data, "e", 1);
+	ck_assert_int_eq(f.last, 0);
+
+	/* Byte by byte, each byte comes with what waits. */
+	s.trace[0] = s.lines[0] = '\0';
+	ck_assert_int_eq(stub_feed_bytewise(&f, &s, c, "f\n", 2), 0);
+	ck_assert_str_eq(s.trace, "[ef][ef\n]");
+	ck_assert_str_eq(s.lines, "ef;");
+	ck_assert_uint_eq(f.len, 0);
+
+	/* A negative code is returned and drops all that waits, even the
+	 * line after the bad one; byte by byte stops there too. */
+	s.trace[0] = s.lines[0] = '\0';
+	ck_assert_int_eq(stub_feed(&f, &s, c, "g", 1), 0);
+	ck_assert_int_eq(stub_feed(&f, &s, c, "\n!x\nh\n", 6),
+		POLYCHAT_EPROTO);
+	ck_assert_str_eq(s.trace, "[g][g\n!x\nh\n][!x\nh\n]");
+	ck_assert_str_eq(s.lines, "g;");
+	ck_assert_uint_eq(f.len, 0);
+	ck_assert_int_eq(f.last, POLYCHAT_EPROTO);
+	s.trace[0] = '\0';
+	ck_assert_int_eq(stub_feed_bytewise(&f, &s, c, "!\ni\n", 4),
+		POLYCHAT_EPROTO);
+	ck_assert_str_eq(s.trace, "[!]");
+	ck_assert_uint_eq(f.len, 0);
+
+	/* Once the connection is closed nothing is offered: input waits. */
+	s.trace[0] = s.lines[0] = '\0';
+	ck_assert_int_eq(stub_feed(&f, &s, c, "bye\nj\n", 6), 0);
+	ck_assert_int_eq(f.last, 0);
+	ck_assert_int_eq(stub_conn_closed(c, NULL, NULL), 1);
+	ck_assert_uint_eq(f.len, 2);
+	ck_assert_int_eq(stub_feed(&f, &s, c, "k\n", 2), 0);
+	ck_assert_str_eq(s.trace, "[bye\nj\n]");
+	ck_assert_uint_eq(f.len, 4);
+	/* Without a connection to consult, a close does not stop it. */
+	ck_assert_int_eq(stub_feed(&f, &s, NULL, NULL, 0), 0);
+	ck_assert_str_eq(s.trace, "[bye\nj\n][j\nk\n][k\n]");
+	ck_assert_str_eq(s.lines, "bye;j;k;");
+	ck_assert_uint_eq(f.len, 0);
+
+	/* The buffer is the test's: never counted as the plugin's. */
+	ck_assert_int_eq(stub_feed(&f, &s, NULL, "rest", 4), 0);
+	ck_assert_uint_eq(f.len, 4);
+	ck_assert_int_eq(stub_alloc_outstanding(), 0);
+	stub_feeder_reset(&f);
+	ck_assert_uint_eq(f.len, 0);
+	ck_assert_ptr_nonnull(f.data);
+	stub_feeder_free(&f);
+	ck_assert_ptr_null(f.data);
+	ck_assert_ptr_eq(f.input, line_input);
+	stub_feeder_free(&f);
+	stub_conn_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("stub host");
@@ -388,6 +499,7 @@ int main(void)
 	tcase_add_test(tc, identities_rooms_delivery);
 	tcase_add_test(tc, timers);
 	tcase_add_test(tc, jobs);
+	tcase_add_test(tc, feeder);
 	suite_add_tcase(s, tc);
 
 	SRunner *sr = srunner_create(s);
