@@ -3,4 +3,5 @@
 dist_doc_DATA += \
 	%reldir%/ARCHITECTURE.md \
 	%reldir%/CONFIG.md \
+	%reldir%/MARIADB.md \
 	%reldir%/PLUGINS.md
