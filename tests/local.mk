@@ -2,6 +2,7 @@
 # Test programs and test-only plugins; each area has its own fragment.
 include %reldir%/stubs/local.mk
 include %reldir%/unit/config.mk
+include %reldir%/mariadb/local.mk
 include %reldir%/store/local.mk
 include %reldir%/plugins/local.mk
 include %reldir%/unit/local.mk

@@ -46,3 +46,19 @@ TESTS += %reldir%/test-pychat
 	tests/stubs/libstubhost.la core/libpcconfig.la \
 	plugins/crypto-dh-aes/libpychatcodec.la $(CHECK_LIBS) $(OPENSSL_LIBS)
 EXTRA_%canon_reldir%_test_pychat_DEPENDENCIES = $(INTEGRATION_DEPS)
+
+# kylochat on the MariaDB store, polychatctl on it, and a database restart
+# under connected clients, against a private mariadbd.
+check_PROGRAMS += %reldir%/test-kylochat-mariadb
+TESTS += %reldir%/test-kylochat-mariadb
+%canon_reldir%_test_kylochat_mariadb_SOURCES = \
+	%reldir%/test-kylochat-mariadb.c \
+	%reldir%/kylo-peer.c %reldir%/kylo-peer.h
+%canon_reldir%_test_kylochat_mariadb_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_kylochat_mariadb_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+%canon_reldir%_test_kylochat_mariadb_LDADD = %reldir%/libharness.la \
+	tests/mariadb/libmdbserver.la plugins/crypto-rsa-cbc/libkylocrypto.la \
+	$(CHECK_LIBS) $(OPENSSL_LIBS) $(MARIADB_LIBS)
+EXTRA_%canon_reldir%_test_kylochat_mariadb_DEPENDENCIES = $(INTEGRATION_DEPS) \
+	ctl/polychatctl
