@@ -300,7 +300,10 @@ void pychat_session_close(void *session, int status)
 	if (s->phase == PYCHAT_PH_CHAT)
 		pychat_room_leave_notice(s);
 	pychat_dh_clear(&s->dh);
-	if (--inst->sessions == 0)
+	if (--inst->sessions == 0 && inst->log.text) {
 		pychat_log_clear(inst);
+		inst->host->log(POLYCHAT_LOG_DEBUG, inst->host->listener_name(inst->listener),
+			"last connection gone: chat log wiped");
+	}
 	inst->host->wipe_free(s, sizeof(*s));
 }
