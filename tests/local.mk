@@ -11,4 +11,5 @@ EXTRA_DIST += %reldir%/check-run.h
 include %reldir%/plugins/kylochat.mk
 include %reldir%/plugins/common.mk
 include %reldir%/plugins/pychat.mk
+include %reldir%/plugins/fernet.mk
 EXTRA_DIST += %reldir%/capture-stderr.h
