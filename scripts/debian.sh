@@ -91,7 +91,9 @@ serve() {
 	mkdir -p /var/lib/polychat
 	cd /var/lib/polychat
 	demo_account "$config"
-	echo "== pychat needs no account: polychat --suite pychat --port 1234 --user NAME"
+	echo "== pychat and fernet-hybrid need no account:"
+	echo "   polychat --suite pychat --port 1234 --user NAME"
+	echo "   polychat --suite fernet-hybrid --port 12345 --user NAME"
 	echo "== polychatd -c $config (state in /var/lib/polychat; Ctrl-C stops it)"
 	exec /usr/local/sbin/polychatd -c "$config"
 }

@@ -37,9 +37,10 @@ const char *h_plugin_path(void)
 	static char path[2048];
 	snprintf(path, sizeof(path), "%s/tests/plugins:%s/plugins/store-sqlite:"
 		"%s/plugins/store-mariadb:"
-		"%s/plugins/auth-bcrypt:%s/plugins/crypto-rsa-cbc:%s/plugins/crypto-dh-aes",
+		"%s/plugins/auth-bcrypt:%s/plugins/crypto-rsa-cbc:%s/plugins/crypto-dh-aes:"
+		"%s/plugins/crypto-hybrid-fernet",
 		h_builddir(), h_builddir(), h_builddir(), h_builddir(), h_builddir(),
-		h_builddir());
+		h_builddir(), h_builddir());
 	return path;
 }
 

@@ -62,3 +62,12 @@ TESTS += %reldir%/test-kylochat-mariadb
 	$(CHECK_LIBS) $(OPENSSL_LIBS) $(MARIADB_LIBS)
 EXTRA_%canon_reldir%_test_kylochat_mariadb_DEPENDENCIES = $(INTEGRATION_DEPS) \
 	ctl/polychatctl
+
+check_PROGRAMS += %reldir%/test-fernet
+TESTS += %reldir%/test-fernet
+%canon_reldir%_test_fernet_SOURCES = %reldir%/test-fernet.c
+%canon_reldir%_test_fernet_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_fernet_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+%canon_reldir%_test_fernet_LDADD = %reldir%/libharness.la \
+	plugins/crypto-hybrid-fernet/libfernetcodec.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+EXTRA_%canon_reldir%_test_fernet_DEPENDENCIES = $(INTEGRATION_DEPS)
