@@ -8,6 +8,7 @@
 
 #include <polychat/polychat.h>
 
+#include "../common/pc-lines.h"
 #include "pychat-wire.h"
 
 #define PYCHAT_CLIENT_WHO "pychat"
@@ -19,13 +20,6 @@ enum pyc_state {
 	PYC_NAME_ACK, /* setuser sent: its reply comes */
 	PYC_CHAT,     /* registered */
 	PYC_DONE,     /* over: input is dropped, lines are ignored */
-};
-
-/* A typed line waiting for the session to be able to take it. */
-struct pyc_line {
-	struct pyc_line *next;
-	size_t len;
-	char text[];
 };
 
 /* An export asked for and not answered yet: where its reply goes. */
@@ -47,9 +41,7 @@ struct pyc_session {
 	size_t name_len;
 	char *wanted;                  /* the name in the setuser in flight */
 	size_t wanted_len;
-	struct pyc_line *head, *tail;  /* typed lines waiting, wiped when freed */
-	size_t queued, queued_bytes;
-	int draining;
+	struct pc_lines typed;         /* lines typed before they could go */
 	struct pyc_export *exports, *exports_tail; /* in the order asked */
 	size_t exports_pending;
 };

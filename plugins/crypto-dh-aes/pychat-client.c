@@ -18,10 +18,6 @@
 /* §2.1: the original server's 10-byte reads need a pause between frames. */
 #define WRITE_GAP_MS 100
 
-/* Lines typed before the session can take them wait, up to this much. */
-#define QUEUE_LINES 4096
-#define QUEUE_BYTES (1u << 20)
-
 #define PROMPT_USER "username:"
 
 /* --- showing things --- */
@@ -53,32 +49,14 @@ static long finish(struct pyc_session *s, int rc)
 
 /* --- the typed-line queue --- */
 
-static void line_free(struct pyc_session *s, struct pyc_line *l)
-{
-	s->host->wipe_free(l, sizeof(*l) + l->len + 1);
-}
-
 static int enqueue(struct pyc_session *s, const char *text, size_t len)
 {
-	if (s->queued >= QUEUE_LINES || len > QUEUE_BYTES - s->queued_bytes) {
+	int rc = pc_lines_push(&s->typed, text, len);
+	if (rc == POLYCHAT_EBUSY) {
 		pyc_error(s, "too many lines typed before the server answered: line dropped");
 		return 0;
 	}
-	struct pyc_line *l = s->host->alloc(sizeof(*l) + len + 1);
-	if (!l)
-		return POLYCHAT_ENOMEM;
-	l->next = NULL;
-	l->len = len;
-	memcpy(l->text, text, len);
-	l->text[len] = '\0';
-	if (s->tail)
-		s->tail->next = l;
-	else
-		s->head = l;
-	s->tail = l;
-	s->queued++;
-	s->queued_bytes += len;
-	return 0;
+	return rc;
 }
 
 /* Whether a typed line can be used now (else it waits its turn). */
@@ -89,30 +67,27 @@ static int takes_lines(const struct pyc_session *s)
 
 static int take_line(struct pyc_session *s, const char *line, size_t len);
 
+/* The queue's callbacks: its argument is the session. */
+static int ready_for_lines(void *arg)
+{
+	return takes_lines(arg);
+}
+
+static int take_waiting(void *arg, const char *line, size_t len)
+{
+	int rc = take_line(arg, line, len);
+	/* Nobody is left to hand ENOTSUP to: say it as the client does. */
+	if (rc == POLYCHAT_ENOTSUP) {
+		pyc_error(arg, "unknown command %s (/help lists commands)", line);
+		rc = 0;
+	}
+	return rc;
+}
+
 /* Hand waiting lines over, in order, while the state takes them. */
 static int drain(struct pyc_session *s)
 {
-	int rc = 0;
-	if (s->draining)
-		return 0;
-	s->draining = 1;
-	while (rc == 0 && s->head && takes_lines(s)) {
-		struct pyc_line *l = s->head;
-		s->head = l->next;
-		if (!s->head)
-			s->tail = NULL;
-		s->queued--;
-		s->queued_bytes -= l->len;
-		rc = take_line(s, l->text, l->len);
-		/* Nobody is left to hand ENOTSUP to: say it as the client does. */
-		if (rc == POLYCHAT_ENOTSUP) {
-			pyc_error(s, "unknown command %s (/help lists commands)", l->text);
-			rc = 0;
-		}
-		line_free(s, l);
-	}
-	s->draining = 0;
-	return rc;
+	return pc_lines_drain(&s->typed, ready_for_lines, take_waiting, s);
 }
 
 /* --- registration (§6.2) --- */
@@ -121,7 +96,7 @@ static int drain(struct pyc_session *s)
 static int ask_name(struct pyc_session *s)
 {
 	s->state = PYC_NAME;
-	if (!s->head)
+	if (!pc_lines_waiting(&s->typed))
 		pyc_show(s, POLYCHAT_UI_NOTICE, NULL, PROMPT_USER);
 	return drain(s);
 }
@@ -336,6 +311,7 @@ int pychat_client_open(const struct polychat_client_env *env, struct polychat_co
 	s->conn = conn;
 	s->env_user = env->user;
 	s->state = PYC_IV;
+	pc_lines_init(&s->typed, host, PC_LINES_MAX_COUNT, PC_LINES_MAX_BYTES);
 	host->conn_set_write_gap(conn, WRITE_GAP_MS);
 	host->conn_set_input_limit(conn, PYCHAT_HEADER_LEN + HANDSHAKE_CAP);
 	*session = s;
@@ -382,7 +358,7 @@ int pychat_client_line(void *session, const char *line, size_t len)
 	struct pyc_session *s = session;
 	if (s->state == PYC_DONE)
 		return 0;
-	if (takes_lines(s) && !s->head)
+	if (takes_lines(s) && !pc_lines_waiting(&s->typed))
 		return take_line(s, line, len);
 	/* Too early (handshake, or the server's answer to setuser pending):
 	 * keep it, in order. An empty line carries nothing worth keeping. */
@@ -401,11 +377,7 @@ void pychat_client_close(void *session, int status)
 	pychat_dh_clear(&s->dh);
 	host->wipe_free(s->name, s->name_len + 1);
 	host->wipe_free(s->wanted, s->wanted_len + 1);
-	while (s->head) {
-		struct pyc_line *next = s->head->next;
-		line_free(s, s->head);
-		s->head = next;
-	}
+	pc_lines_clear(&s->typed);
 	pyc_exports_free(s);
 	host->free(s);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Suite `pychat` (plugin crypto-dh-aes): options, listener instances, the plugin descriptor. */
+#include "../common/pc-options.h"
 #include "pychat.h"
 #include "pychat-client.h"
 
@@ -16,29 +17,20 @@ static const struct pychat_options defaults = {
 	.pad = 1,
 };
 
-/* Read one integer option into *out; records ECONFIG in *rc. */
-static void opt_int(const struct polychat_host *host, const struct polychat_options *opts,
-	const char *key, int64_t min, int64_t max, int64_t *out, int *rc)
-{
-	if (host->opt_int(opts, key, min, max, out) == POLYCHAT_ECONFIG)
-		*rc = POLYCHAT_ECONFIG;
-}
-
 static int read_options(const struct polychat_host *host,
 	const struct polychat_options *opts, struct pychat_options *o)
 {
 	int rc = 0;
 	*o = defaults;
-	opt_int(host, opts, "write_gap_ms", 0, 10000, &o->write_gap_ms, &rc);
-	opt_int(host, opts, "handshake_timeout_ms", 1, 3600000, &o->handshake_timeout_ms, &rc);
+	pc_opt_int(host, opts, "write_gap_ms", 0, 10000, &o->write_gap_ms, &rc);
+	pc_opt_int(host, opts, "handshake_timeout_ms", 1, 3600000, &o->handshake_timeout_ms, &rc);
 	/* The smallest frame must carry a key_exc (about 800 bytes). */
-	opt_int(host, opts, "max_frame", 1024, 16 << 20, &o->max_frame, &rc);
-	opt_int(host, opts, "max_name", 1, POLYCHAT_NAME_MAX, &o->max_name, &rc);
-	opt_int(host, opts, "export_max", 0, 16 << 20, &o->export_max, &rc);
-	opt_int(host, opts, "max_rate", 0, 1000000, &o->max_rate, &rc);
-	opt_int(host, opts, "rate_burst", 1, 1000000, &o->rate_burst, &rc);
-	if (host->opt_bool(opts, "pad", &o->pad) == POLYCHAT_ECONFIG)
-		rc = POLYCHAT_ECONFIG;
+	pc_opt_int(host, opts, "max_frame", 1024, 16 << 20, &o->max_frame, &rc);
+	pc_opt_int(host, opts, "max_name", 1, POLYCHAT_NAME_MAX, &o->max_name, &rc);
+	pc_opt_int(host, opts, "export_max", 0, 16 << 20, &o->export_max, &rc);
+	pc_opt_int(host, opts, "max_rate", 0, 1000000, &o->max_rate, &rc);
+	pc_opt_int(host, opts, "rate_burst", 1, 1000000, &o->rate_burst, &rc);
+	pc_opt_bool(host, opts, "pad", &o->pad, &rc);
 	return rc;
 }
 

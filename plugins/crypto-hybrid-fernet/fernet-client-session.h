@@ -10,6 +10,7 @@
 
 #include <polychat/polychat.h>
 
+#include "../common/pc-lines.h"
 #include "fernet-shapes.h"
 
 #define FERNET_CLIENT_WHO "fernet-hybrid"
@@ -31,13 +32,6 @@ struct fc_key {
 	char nick[];     /* NUL-terminated; may hold NULs (json.dumps escapes them) */
 };
 
-/* A typed line waiting for the session to be able to take it. */
-struct fc_line {
-	struct fc_line *next;
-	size_t len;
-	char text[];
-};
-
 struct fc_session {
 	const struct polychat_host *host;
 	struct polychat_conn *conn;
@@ -54,9 +48,7 @@ struct fc_session {
 	size_t held;                   /* bytes kept unconsumed by the last input call */
 	struct polychat_timer *cooldown; /* running while announcements are paced */
 	int announce_due;              /* a join notice came during the cooldown */
-	struct fc_line *head, *tail;   /* typed lines waiting, wiped when freed */
-	size_t queued, queued_bytes;
-	int draining;
+	struct pc_lines typed;         /* lines typed before they could go */
 };
 
 /* --- fernet-client.c --- */

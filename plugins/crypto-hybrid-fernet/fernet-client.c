@@ -22,10 +22,6 @@
  */
 #define HOLD_CAP 65536u
 
-/* Lines typed before the session can take them wait, up to this much. */
-#define QUEUE_LINES 4096
-#define QUEUE_BYTES (1u << 20)
-
 #define PROMPT_NICK "nickname:"
 
 /* Two of our writes must not reach the original server in one recv(): it
@@ -60,44 +56,15 @@ static long finish(struct fc_session *s, int rc)
 
 /* --- the typed-line queue --- */
 
-static void line_free(struct fc_session *s, struct fc_line *l)
-{
-	s->host->wipe_free(l, sizeof(*l) + l->len + 1);
-}
-
 static int enqueue(struct fc_session *s, const char *text, size_t len)
 {
-	if (s->queued >= QUEUE_LINES || len > QUEUE_BYTES - s->queued_bytes) {
+	int rc = pc_lines_push(&s->typed, text, len);
+	if (rc == POLYCHAT_EBUSY) {
 		fc_show(s, POLYCHAT_UI_ERROR,
 			"too many lines typed before joining the chat: line dropped");
 		return 0;
 	}
-	struct fc_line *l = s->host->alloc(sizeof(*l) + len + 1);
-	if (!l)
-		return POLYCHAT_ENOMEM;
-	l->next = NULL;
-	l->len = len;
-	memcpy(l->text, text, len);
-	l->text[len] = '\0';
-	if (s->tail)
-		s->tail->next = l;
-	else
-		s->head = l;
-	s->tail = l;
-	s->queued++;
-	s->queued_bytes += len;
-	return 0;
-}
-
-static void queue_free(struct fc_session *s)
-{
-	while (s->head) {
-		struct fc_line *next = s->head->next;
-		line_free(s, s->head);
-		s->head = next;
-	}
-	s->tail = NULL;
-	s->queued = s->queued_bytes = 0;
+	return rc;
 }
 
 /* Whether a typed line can be used now (else it waits its turn). */
@@ -108,32 +75,30 @@ static int takes_lines(const struct fc_session *s)
 
 static int take_line(struct fc_session *s, const char *line, size_t len);
 
+/* The queue's callbacks: its argument is the session. */
+static int ready_for_lines(void *arg)
+{
+	return takes_lines(arg);
+}
+
+static int take_waiting(void *arg, const char *line, size_t len)
+{
+	int rc = take_line(arg, line, len);
+	/* Nobody is left to hand ENOTSUP to: say it as the client does. */
+	if (rc == POLYCHAT_ENOTSUP) {
+		fc_say(arg, POLYCHAT_UI_ERROR, "unknown command %s (/help lists commands)", line);
+		rc = 0;
+	}
+	return rc;
+}
+
 /* Hand waiting lines over, in order, while the state takes them. */
 static int drain(struct fc_session *s)
 {
-	int rc = 0;
-	if (s->draining)
-		return 0;
-	s->draining = 1;
-	while (rc == 0 && s->head && takes_lines(s)) {
-		struct fc_line *l = s->head;
-		s->head = l->next;
-		if (!s->head)
-			s->tail = NULL;
-		s->queued--;
-		s->queued_bytes -= l->len;
-		rc = take_line(s, l->text, l->len);
-		/* Nobody is left to hand ENOTSUP to: say it as the client does. */
-		if (rc == POLYCHAT_ENOTSUP) {
-			fc_say(s, POLYCHAT_UI_ERROR, "unknown command %s (/help lists commands)",
-				l->text);
-			rc = 0;
-		}
-		line_free(s, l);
-	}
-	s->draining = 0;
+	int rc = pc_lines_drain(&s->typed, ready_for_lines, take_waiting, s);
+	/* The session is over (the user left): what still waits will never go. */
 	if (s->state == FC_DONE)
-		queue_free(s);
+		pc_lines_clear(&s->typed);
 	return rc;
 }
 
@@ -143,7 +108,7 @@ static int drain(struct fc_session *s)
 static int ask_nick(struct fc_session *s)
 {
 	s->state = FC_NAME;
-	if (!s->head)
+	if (!pc_lines_waiting(&s->typed))
 		fc_show(s, POLYCHAT_UI_NOTICE, PROMPT_NICK);
 	return drain(s);
 }
@@ -357,6 +322,7 @@ int fernet_client_open(const struct polychat_client_env *env, struct polychat_co
 	s->conn = conn;
 	s->env_user = env->user;
 	s->state = FC_GREETING;
+	pc_lines_init(&s->typed, host, PC_LINES_MAX_COUNT, PC_LINES_MAX_BYTES);
 	/* Loading is quick; generating the first time takes 50-100 ms on the
 	 * loop, before anything else happens on this connection: the server
 	 * waits for our nickname anyway. */
@@ -411,7 +377,7 @@ int fernet_client_line(void *session, const char *line, size_t len)
 	struct fc_session *s = session;
 	if (s->state == FC_DONE)
 		return 0;
-	if (takes_lines(s) && !s->head)
+	if (takes_lines(s) && !pc_lines_waiting(&s->typed))
 		return take_line(s, line, len);
 	/* Too early (before the greeting, or while the server decides on the
 	 * nickname): kept, in order. */
@@ -427,7 +393,7 @@ void fernet_client_close(void *session, int status)
 		return;
 	const struct polychat_host *host = s->host;
 	fc_chat_free(s);
-	queue_free(s);
+	pc_lines_clear(&s->typed);
 	/* EVP_PKEY_free clears the private key's numbers. */
 	EVP_PKEY_free(s->priv);
 	host->free(s->pem);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Suite `fernet-hybrid` (plugin crypto-hybrid-fernet): options, listener instances, the plugin descriptor. */
+#include "../common/pc-options.h"
 #include "fernet.h"
 #include "fernet-client.h"
 
@@ -16,27 +17,19 @@ static const struct fernet_options defaults = {
 	.rate_burst = 40,
 };
 
-/* Read one integer option into *out; records ECONFIG in *rc. */
-static void opt_int(const struct polychat_host *host, const struct polychat_options *opts,
-	const char *key, int64_t min, int64_t max, int64_t *out, int *rc)
-{
-	if (host->opt_int(opts, key, min, max, out) == POLYCHAT_ECONFIG)
-		*rc = POLYCHAT_ECONFIG;
-}
-
 static int read_options(const struct polychat_host *host,
 	const struct polychat_options *opts, struct fernet_options *o)
 {
 	int rc = 0;
 	*o = defaults;
-	opt_int(host, opts, "write_gap_ms", 0, 10000, &o->write_gap_ms, &rc);
-	opt_int(host, opts, "handshake_timeout_ms", 1, 3600000, &o->handshake_timeout_ms, &rc);
-	opt_int(host, opts, "max_nick", 1, POLYCHAT_NAME_MAX, &o->max_nick, &rc);
-	opt_int(host, opts, "max_members", 1, 1000000, &o->max_members, &rc);
+	pc_opt_int(host, opts, "write_gap_ms", 0, 10000, &o->write_gap_ms, &rc);
+	pc_opt_int(host, opts, "handshake_timeout_ms", 1, 3600000, &o->handshake_timeout_ms, &rc);
+	pc_opt_int(host, opts, "max_nick", 1, POLYCHAT_NAME_MAX, &o->max_nick, &rc);
+	pc_opt_int(host, opts, "max_members", 1, 1000000, &o->max_members, &rc);
 	/* An announcement of a 2048-bit key is about 470 bytes. */
-	opt_int(host, opts, "max_message", 1024, 1 << 20, &o->max_message, &rc);
-	opt_int(host, opts, "max_rate", 0, 1000000, &o->max_rate, &rc);
-	opt_int(host, opts, "rate_burst", 1, 1000000, &o->rate_burst, &rc);
+	pc_opt_int(host, opts, "max_message", 1024, 1 << 20, &o->max_message, &rc);
+	pc_opt_int(host, opts, "max_rate", 0, 1000000, &o->max_rate, &rc);
+	pc_opt_int(host, opts, "rate_burst", 1, 1000000, &o->rate_burst, &rc);
 	return rc;
 }
 

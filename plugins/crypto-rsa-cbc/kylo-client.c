@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "../common/pc-lines.h"
 #include "kylo-client.h"
 #include "kylo-crypto.h"
 
@@ -34,10 +35,6 @@
 /* How long a chat line waits for its status code before the next line
  * goes: the original client's 5 s, and its words when it runs out. */
 #define STATUS_WAIT_MS 5000
-/* Lines typed before the session can take them wait, up to this much. */
-#define QUEUE_LINES 4096
-#define QUEUE_BYTES (1u << 20)
-
 #define EXIT_LINE "/exit"
 /* The first byte of SF("SERVER") is the low byte of its LEN, 64: where a
  * type byte was expected, it announces the refusal. */
@@ -57,13 +54,6 @@ enum state {
 	ST_DONE,     /* leaving: whatever else arrives is dropped */
 };
 
-/* A typed line waiting for the session to be able to take it. */
-struct line {
-	struct line *next;
-	size_t len;
-	char text[];
-};
-
 struct session {
 	const struct polychat_host *host;
 	struct polychat_conn *conn;
@@ -81,9 +71,7 @@ struct session {
 	struct polychat_timer *ready_timer;
 	int awaiting;                  /* a chat line's status code is due */
 	struct polychat_timer *status_timer;
-	struct line *head, *tail;      /* typed lines waiting, wiped when freed */
-	size_t queued, queued_bytes;
-	int draining;
+	struct pc_lines typed;         /* lines typed before they could go */
 };
 
 /* --- showing things --- */
@@ -393,7 +381,7 @@ static void ask_secret(struct session *s)
 static int ask_user(struct session *s)
 {
 	s->state = ST_USER;
-	if (!s->head)
+	if (!pc_lines_waiting(&s->typed))
 		show(s, POLYCHAT_UI_NOTICE, NULL, PROMPT_USER);
 	return drain(s);
 }
@@ -402,7 +390,7 @@ static int ask_user(struct session *s)
 static int ask_password(struct session *s)
 {
 	s->state = ST_PASS;
-	if (!s->head)
+	if (!pc_lines_waiting(&s->typed))
 		ask_secret(s);
 	return drain(s);
 }
@@ -547,57 +535,33 @@ static int takes_lines(const struct session *s)
 	return s->state == ST_USER || s->state == ST_PASS;
 }
 
-static void line_free(struct session *s, struct line *l)
+/* The queue's callbacks: its argument is the session. */
+static int ready_for_lines(void *arg)
 {
-	s->host->wipe_free(l, sizeof(*l) + l->len + 1);
+	return takes_lines(arg);
+}
+
+static int take_waiting(void *arg, const char *line, size_t len)
+{
+	return take_line(arg, line, len);
 }
 
 /* Hand waiting lines over, in order, while the state takes them. */
 static int drain(struct session *s)
 {
-	int rc = 0;
-
-	if (s->draining)
-		return 0;
-	s->draining = 1;
-	while (rc == 0 && s->head && takes_lines(s)) {
-		struct line *l = s->head;
-		s->head = l->next;
-		if (!s->head)
-			s->tail = NULL;
-		s->queued--;
-		s->queued_bytes -= l->len;
-		rc = take_line(s, l->text, l->len);
-		line_free(s, l);
-	}
-	s->draining = 0;
-	return rc;
+	return pc_lines_drain(&s->typed, ready_for_lines, take_waiting, s);
 }
 
 static int enqueue(struct session *s, const char *text, size_t len)
 {
-	struct line *l;
+	int rc = pc_lines_push(&s->typed, text, len);
 
-	if (s->queued >= QUEUE_LINES || len > QUEUE_BYTES - s->queued_bytes) {
+	if (rc == POLYCHAT_EBUSY) {
 		show_error(s, "too many lines typed before the server answered:"
 			" line dropped");
 		return 0;
 	}
-	l = s->host->alloc(sizeof(*l) + len + 1);
-	if (!l)
-		return POLYCHAT_ENOMEM;
-	l->next = NULL;
-	l->len = len;
-	memcpy(l->text, text, len);
-	l->text[len] = '\0';
-	if (s->tail)
-		s->tail->next = l;
-	else
-		s->head = l;
-	s->tail = l;
-	s->queued++;
-	s->queued_bytes += len;
-	return 0;
+	return rc;
 }
 
 /* --- input, by state --- */
@@ -792,6 +756,7 @@ int kylo_client_open(const struct polychat_client_env *env,
 	s->env_user = env->user;
 	s->env_secret = env->secret;
 	s->state = ST_HELLO;
+	pc_lines_init(&s->typed, host, PC_LINES_MAX_COUNT, PC_LINES_MAX_BYTES);
 	host->conn_set_input_limit(conn, UNIT_MAX);
 	*session = s;
 	return 0;
@@ -830,7 +795,7 @@ int kylo_client_line(void *session, const char *line, size_t len)
 
 	if (s->state == ST_DONE)
 		return 0;
-	if (takes_lines(s) && !s->head)
+	if (takes_lines(s) && !pc_lines_waiting(&s->typed))
 		return take_line(s, line, len);
 	/* Too early (handshake, or a server answer pending): keep it, in
 	 * order. An empty line carries nothing worth keeping. */
@@ -850,11 +815,7 @@ void kylo_client_close(void *session, int status)
 	stop_timers(s);
 	kylo_keys_wipe(host, &s->keys);
 	host->wipe_free(s->token, s->token_cap);
-	while (s->head) {
-		struct line *next = s->head->next;
-		line_free(s, s->head);
-		s->head = next;
-	}
+	pc_lines_clear(&s->typed);
 	host->free(s);
 }
 

@@ -2,6 +2,7 @@
 /* Suite `kylochat` (plugin crypto-rsa-cbc): options, listener instances, the plugin descriptor. */
 #include <string.h>
 
+#include "../common/pc-options.h"
 #include "kylochat.h"
 #include "kylo-client.h"
 
@@ -32,21 +33,6 @@ static const struct {
 	{ "file", KYLO_KEYS_FILE },
 };
 
-/* Read one integer option into *out; records ECONFIG in *rc. */
-static void opt_int(const struct polychat_host *host, const struct polychat_options *opts,
-	const char *key, int64_t min, int64_t max, int64_t *out, int *rc)
-{
-	if (host->opt_int(opts, key, min, max, out) == POLYCHAT_ECONFIG)
-		*rc = POLYCHAT_ECONFIG;
-}
-
-static void opt_bool(const struct polychat_host *host, const struct polychat_options *opts,
-	const char *key, int *out, int *rc)
-{
-	if (host->opt_bool(opts, key, out) == POLYCHAT_ECONFIG)
-		*rc = POLYCHAT_ECONFIG;
-}
-
 static int read_options(const struct polychat_host *host,
 	const struct polychat_options *opts, struct kylo_options *o)
 {
@@ -55,20 +41,20 @@ static int read_options(const struct polychat_host *host,
 	const char *mode = NULL, *file = KEY_FILE_DEFAULT;
 
 	*o = defaults;
-	opt_int(host, opts, "login_attempts", 0, 1000000, &o->login_attempts, &rc);
+	pc_opt_int(host, opts, "login_attempts", 0, 1000000, &o->login_attempts, &rc);
 	/* A payload holds the 36-byte token; LEN of the largest accepted
 	 * payload must stay under max_frame. */
-	opt_int(host, opts, "max_payload", 36, 1 << 20, &o->max_payload, &rc);
-	opt_int(host, opts, "max_conn_errors", 1, 1000000, &o->max_conn_errors, &rc);
-	opt_int(host, opts, "token_ttl", 1, 10LL * 366 * 86400, &o->token_ttl, &rc);
-	opt_int(host, opts, "handshake_timeout_ms", 1, 3600000, &o->handshake_timeout_ms, &rc);
-	opt_int(host, opts, "login_timeout_ms", 0, 86400000, &o->login_timeout_ms, &rc);
-	opt_int(host, opts, "max_frame", 64, 16 << 20, &o->max_frame, &rc);
-	opt_int(host, opts, "max_login_frame", 64, 1 << 20, &o->max_login_frame, &rc);
-	opt_bool(host, opts, "hide_unknown_users", &o->hide_unknown_users, &rc);
-	opt_bool(host, opts, "audit_messages", &o->audit_messages, &rc);
-	opt_int(host, opts, "key_pool", 1, 1024, &pool, &rc);
-	opt_int(host, opts, "key_rotate_s", 1, 7 * 86400, &rotate, &rc);
+	pc_opt_int(host, opts, "max_payload", 36, 1 << 20, &o->max_payload, &rc);
+	pc_opt_int(host, opts, "max_conn_errors", 1, 1000000, &o->max_conn_errors, &rc);
+	pc_opt_int(host, opts, "token_ttl", 1, 10LL * 366 * 86400, &o->token_ttl, &rc);
+	pc_opt_int(host, opts, "handshake_timeout_ms", 1, 3600000, &o->handshake_timeout_ms, &rc);
+	pc_opt_int(host, opts, "login_timeout_ms", 0, 86400000, &o->login_timeout_ms, &rc);
+	pc_opt_int(host, opts, "max_frame", 64, 16 << 20, &o->max_frame, &rc);
+	pc_opt_int(host, opts, "max_login_frame", 64, 1 << 20, &o->max_login_frame, &rc);
+	pc_opt_bool(host, opts, "hide_unknown_users", &o->hide_unknown_users, &rc);
+	pc_opt_bool(host, opts, "audit_messages", &o->audit_messages, &rc);
+	pc_opt_int(host, opts, "key_pool", 1, 1024, &pool, &rc);
+	pc_opt_int(host, opts, "key_rotate_s", 1, 7 * 86400, &rotate, &rc);
 	if (host->opt_string(opts, "key_file", &file) == POLYCHAT_ECONFIG)
 		rc = POLYCHAT_ECONFIG;
 	int have_mode = host->opt_string(opts, "key_mode", &mode);

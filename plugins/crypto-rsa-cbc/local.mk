@@ -5,7 +5,7 @@ noinst_LTLIBRARIES += %reldir%/libkylocrypto.la
 	%reldir%/kylo-crypto.c %reldir%/kylo-crypto.h \
 	%reldir%/kylo-text.c %reldir%/kylo-text.h
 %canon_reldir%_libkylocrypto_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-%canon_reldir%_libkylocrypto_la_LIBADD = $(OPENSSL_LIBS)
+%canon_reldir%_libkylocrypto_la_LIBADD = plugins/common/libpccommon.la $(OPENSSL_LIBS)
 
 pkglib_LTLIBRARIES += %reldir%/crypto-rsa-cbc.la
 %canon_reldir%_crypto_rsa_cbc_la_SOURCES = \
