@@ -17,11 +17,19 @@
 
 #include "harness.h"
 
-static long long now_ms(void)
+/* h_now_ms - see harness.h. */
+long long h_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* h_pause_ms - see harness.h. */
+void h_pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
 }
 
 /* h_builddir - see harness.h. */
@@ -109,7 +117,7 @@ static void note_ready(struct h_daemon *d, const char *line)
 int h_daemon_wait_ready(struct h_daemon *d, int count)
 {
 	int want = d->n_listeners + count;
-	long long deadline = now_ms() + H_TIMEOUT_MS;
+	long long deadline = h_now_ms() + H_TIMEOUT_MS;
 	while (d->n_listeners < want) {
 		char *nl;
 		while ((nl = memchr(d->outbuf, '\n', d->outlen)) != NULL) {
@@ -121,7 +129,7 @@ int h_daemon_wait_ready(struct h_daemon *d, int count)
 		}
 		if (d->n_listeners >= want)
 			break;
-		long long left = deadline - now_ms();
+		long long left = deadline - h_now_ms();
 		struct pollfd pfd = { d->out_fd, POLLIN, 0 };
 		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
 			goto fail;
@@ -175,14 +183,13 @@ int h_port(const struct h_daemon *d, const char *listener)
 
 static int wait_exit(pid_t pid, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = h_now_ms() + timeout_ms;
 	int status;
-	while (now_ms() < deadline) {
+	while (h_now_ms() < deadline) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-		struct timespec ts = { 0, 20 * 1000000L };
-		nanosleep(&ts, NULL);
+		h_pause_ms(20);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
@@ -227,23 +234,104 @@ void h_daemon_cleanup(struct h_daemon *d)
 		fprintf(stderr, "could not remove %s\n", d->dir);
 }
 
+/* h_daemon_finish - see harness.h. */
+int h_daemon_finish(struct h_daemon *d)
+{
+	int status = d->pid > 0 ? h_daemon_stop(d) : 0;
+	h_daemon_cleanup(d);
+	return status;
+}
+
+/* The fixture's daemon: Check's fixtures take no argument. */
+static struct h_daemon *fixture_daemon;
+
+static void fixture_setup(void)
+{
+	h_daemon_init(fixture_daemon);
+}
+
+static void fixture_teardown(void)
+{
+	ck_assert_int_eq(h_daemon_finish(fixture_daemon), 0);
+}
+
+/* h_tcase - see harness.h. */
+TCase *h_tcase(Suite *s, const char *name, struct h_daemon *d, int timeout_s)
+{
+	/* Two daemons would need two fixtures: refuse, not share one. */
+	if (fixture_daemon && fixture_daemon != d)
+		abort();
+	fixture_daemon = d;
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
+	tcase_set_timeout(tc, timeout_s);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+/* h_write_single - see harness.h. */
+void h_write_single(struct h_daemon *d, const struct h_single *one)
+{
+	char yaml[8192], options[1024] = "";
+	/* A cut config would fail later with a misleading error: stop here. */
+	if (one->options && (size_t)snprintf(options, sizeof(options),
+			"    options: {%s}\n", one->options) >= sizeof(options))
+		abort();
+	int n = snprintf(yaml, sizeof(yaml),
+		"daemon:\n"
+		"  state_dir: %s\n"
+		"  log: {level: debug}\n"
+		"%s"
+		"listeners:\n"
+		"  - name: %s\n"
+		"    port: 0\n"
+		"    suite: %s\n"
+		"%s%s", d->dir, one->top ? one->top : "", one->name, one->suite,
+		one->keys ? one->keys : "", options);
+	if (n < 0 || (size_t)n >= sizeof(yaml))
+		abort();
+	h_write_config(d, yaml);
+}
+
+/* h_daemon_start_one - see harness.h. */
+int h_daemon_start_one(struct h_daemon *d, const char *name)
+{
+	if (h_daemon_start(d, 1) != 0)
+		return -1;
+	int port = h_port(d, name);
+	if (port <= 0)
+		fprintf(stderr, "polychatd reported no port for listener %s\n", name);
+	return port > 0 ? port : -1;
+}
+
+/* h_start_single - see harness.h. */
+int h_start_single(struct h_daemon *d, const struct h_single *one)
+{
+	h_write_single(d, one);
+	return h_daemon_start_one(d, one->name);
+}
+
+/* h_log_has - see harness.h. */
+int h_log_has(const struct h_daemon *d, const char *text)
+{
+	FILE *fp = fopen(d->errlog, "r");
+	char line[4096];
+	int found = 0;
+	while (fp && !found && fgets(line, sizeof(line), fp))
+		found = strstr(line, text) != NULL;
+	if (fp)
+		fclose(fp);
+	return found;
+}
+
 /* h_log_contains - see harness.h. */
 int h_log_contains(const struct h_daemon *d, const char *text)
 {
-	long long deadline = now_ms() + H_TIMEOUT_MS;
-	while (now_ms() < deadline) {
-		FILE *fp = fopen(d->errlog, "r");
-		char line[2048];
-		while (fp && fgets(line, sizeof(line), fp)) {
-			if (strstr(line, text)) {
-				fclose(fp);
-				return 1;
-			}
-		}
-		if (fp)
-			fclose(fp);
-		struct timespec ts = { 0, 50 * 1000000L };
-		nanosleep(&ts, NULL);
+	long long deadline = h_now_ms() + H_TIMEOUT_MS;
+	while (h_now_ms() < deadline) {
+		if (h_log_has(d, text))
+			return 1;
+		h_pause_ms(50);
 	}
 	dump_log(d);
 	return 0;
@@ -278,10 +366,10 @@ int h_run(const char *program, const char *const *args, char *out, size_t out_le
 	}
 	close(pipefd[1]);
 	size_t used = 0;
-	long long deadline = now_ms() + H_TIMEOUT_MS;
+	long long deadline = h_now_ms() + H_TIMEOUT_MS;
 	for (;;) {
 		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
-		long long left = deadline - now_ms();
+		long long left = deadline - h_now_ms();
 		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
 			break;
 		ssize_t r = read(pipefd[0], out + used, out_len - used - 1);
@@ -294,6 +382,36 @@ int h_run(const char *program, const char *const *args, char *out, size_t out_le
 	out[used] = '\0';
 	close(pipefd[0]);
 	return wait_exit(pid, H_TIMEOUT_MS);
+}
+
+/* h_ctl - see harness.h. */
+int h_ctl(const struct h_daemon *d, const char *listener, const char *const *args,
+	char *out, size_t out_len)
+{
+	const char *argv[32] = { "-c", d->config, "-p", h_plugin_path(), "-l", listener };
+	size_t n = 6;
+	for (size_t i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return h_run("ctl/polychatctl", argv, out, out_len);
+}
+
+/* h_add_user - see harness.h. */
+int h_add_user(const struct h_daemon *d, const char *listener, const char *name,
+	const char *password, int admin, char *out, size_t out_len)
+{
+	char file[400];
+	snprintf(file, sizeof(file), "%s/pw-%s", d->dir, name);
+	FILE *fp = fopen(file, "w");
+	if (!fp) {
+		snprintf(out, out_len, "cannot write %s\n", file);
+		return -1;
+	}
+	fprintf(fp, "%s\n", password);
+	fclose(fp);
+	const char *args[] = { "user", "add", name, "--password-file", file,
+		admin ? "--admin" : NULL, NULL };
+	return h_ctl(d, listener, args, out, out_len);
 }
 
 /* h_connect - see harness.h. */
@@ -353,9 +471,9 @@ int h_send(struct h_client *c, const void *data, size_t len)
 /* h_read - see harness.h. */
 int h_read(struct h_client *c, void *out, size_t len, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = h_now_ms() + timeout_ms;
 	while (c->len < len) {
-		long long left = deadline - now_ms();
+		long long left = deadline - h_now_ms();
 		struct pollfd pfd = { c->fd, POLLIN, 0 };
 		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
 			return -1;
@@ -396,7 +514,7 @@ int h_sendf(struct h_client *c, const char *fmt, ...)
 /* h_line - see harness.h. */
 int h_line(struct h_client *c, char *line, size_t len, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = h_now_ms() + timeout_ms;
 	for (;;) {
 		char *nl = memchr(c->buf, '\n', c->len);
 		if (nl) {
@@ -406,7 +524,7 @@ int h_line(struct h_client *c, char *line, size_t len, int timeout_ms)
 			c->len -= n + 1;
 			return 0;
 		}
-		long long left = deadline - now_ms();
+		long long left = deadline - h_now_ms();
 		struct pollfd pfd = { c->fd, POLLIN, 0 };
 		if (left <= 0 || c->len == sizeof(c->buf) || poll(&pfd, 1, (int)left) <= 0)
 			return -1;
@@ -421,9 +539,9 @@ int h_line(struct h_client *c, char *line, size_t len, int timeout_ms)
 int h_expect(struct h_client *c, const char *want)
 {
 	char line[4096];
-	long long deadline = now_ms() + H_TIMEOUT_MS;
-	while (now_ms() < deadline) {
-		if (h_line(c, line, sizeof(line), (int)(deadline - now_ms())) != 0)
+	long long deadline = h_now_ms() + H_TIMEOUT_MS;
+	while (h_now_ms() < deadline) {
+		if (h_line(c, line, sizeof(line), (int)(deadline - h_now_ms())) != 0)
 			break;
 		if (strcmp(line, want) == 0)
 			return 0;
@@ -450,11 +568,11 @@ int h_next(struct h_client *c, const char *want)
 /* h_expect_eof - see harness.h. */
 int h_expect_eof(struct h_client *c)
 {
-	long long deadline = now_ms() + H_TIMEOUT_MS;
+	long long deadline = h_now_ms() + H_TIMEOUT_MS;
 	char scratch[4096];
-	while (now_ms() < deadline) {
+	while (h_now_ms() < deadline) {
 		struct pollfd pfd = { c->fd, POLLIN, 0 };
-		if (poll(&pfd, 1, (int)(deadline - now_ms())) <= 0)
+		if (poll(&pfd, 1, (int)(deadline - h_now_ms())) <= 0)
 			return -1;
 		ssize_t r = read(c->fd, scratch, sizeof(scratch));
 		if (r == 0 || (r < 0 && errno == ECONNRESET))
@@ -525,4 +643,32 @@ void h_cli_close(struct h_cli *cli)
 		close(cli->in_fd);
 	cli->in_fd = -1;
 	h_close(&cli->out);
+}
+
+/* h_cli_quit - see harness.h. */
+int h_cli_quit(struct h_cli *cli, const char *command)
+{
+	int said = h_cli_say(cli, command);
+	/* Waited for even when the line did not go out: no child outlives
+	 * the test. */
+	int status = h_cli_wait(cli);
+	h_cli_close(cli);
+	return said == 0 ? status : -1;
+}
+
+/* h_cli_relay - see harness.h. */
+int h_cli_relay(struct h_cli *from, const char *line, const char *shown, ...)
+{
+	if (h_cli_say(from, line) != 0)
+		return -1;
+	va_list ap;
+	va_start(ap, shown);
+	int rc = 0;
+	struct h_cli *to;
+	/* Stop at the first that misses it: the rest would only wait out
+	 * the bound too. */
+	while (rc == 0 && (to = va_arg(ap, struct h_cli *)) != NULL)
+		rc = h_expect(&to->out, shown);
+	va_end(ap);
+	return rc;
 }

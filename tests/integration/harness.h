@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <check.h>
+
 #define H_TIMEOUT_MS 10000  /* bound on every wait; nothing is timed */
 
 struct h_daemon {
@@ -48,8 +50,56 @@ void h_daemon_signal(struct h_daemon *d, int sig);
 int h_daemon_stop(struct h_daemon *d);
 /* Remove the temp dir. */
 void h_daemon_cleanup(struct h_daemon *d);
+/* A fixture's teardown: stop the daemon if it still runs, then remove the
+ * temp dir. Returns its exit status, 0 if it was not running: a test that
+ * wants a clean exit (no crash, no leak under the sanitizers) asserts 0. */
+int h_daemon_finish(struct h_daemon *d);
 /* Whether the daemon's stderr log contains `text` (waits up to the bound). */
 int h_log_contains(const struct h_daemon *d, const char *text);
+/* Whether it contains `text` now, without waiting: for what must never be
+ * logged. */
+int h_log_has(const struct h_daemon *d, const char *text);
+
+/* Add to `s` a test case `name` (timeout `timeout_s`) whose every test
+ * gets `d` initialised, not started (h_daemon_init), and ends with
+ * h_daemon_finish, failing unless the daemon exited with status 0: no
+ * crash, and no leak under the sanitizers. `d` is borrowed for the life of
+ * the suite, and is the one daemon of every such case of the program. */
+TCase *h_tcase(Suite *s, const char *name, struct h_daemon *d, int timeout_s);
+
+/* The config most suite tests want: one listener on a port the daemon
+ * picks, and whatever stores it needs. Strings are borrowed for the call. */
+struct h_single {
+	const char *name;     /* the listener's name, for h_port */
+	const char *suite;
+	const char *keys;     /* more keys of the listener, each a line indented
+	                       * four spaces ("    auth: bcrypt\n"), or NULL */
+	const char *options;  /* the inside of its options map ("" for none), or
+	                       * NULL for no options key */
+	const char *top;      /* more top-level YAML placed before "listeners:"
+	                       * (a "stores:" block), or NULL */
+};
+
+/* Write `one` as the daemon's config, with state_dir d->dir and debug
+ * logging (the tests read the log). */
+void h_write_single(struct h_daemon *d, const struct h_single *one);
+/* Start on the written config, which has one listener, `name`: the port it
+ * reported, or -1 (the daemon's stderr is printed). */
+int h_daemon_start_one(struct h_daemon *d, const char *name);
+/* h_write_single, then h_daemon_start_one: the port, or -1. */
+int h_start_single(struct h_daemon *d, const struct h_single *one);
+
+/* polychatctl on the daemon's config for `listener`'s accounts, with
+ * `args` (NULL-terminated) after -c, -p and -l. Returns its exit status
+ * (-1 on a signal or timeout); its stdout+stderr are in `out`. */
+int h_ctl(const struct h_daemon *d, const char *listener, const char *const *args,
+	char *out, size_t out_len);
+/* Write `password` to d->dir/pw-NAME, which stays for a client's
+ * --password-file, and add the account NAME from it with polychatctl
+ * (an admin if `admin`). Returns h_ctl's status, -1 if the file could not
+ * be written. */
+int h_add_user(const struct h_daemon *d, const char *listener, const char *name,
+	const char *password, int admin, char *out, size_t out_len);
 
 /* Run polychatd with extra arguments to completion; capture stdout+stderr
  * into `out`. Returns the exit status (-1 on a signal or timeout). */
@@ -96,6 +146,19 @@ int h_cli_say(struct h_cli *cli, const char *line);
 int h_cli_wait(struct h_cli *cli);
 /* Close our ends of its pipes. */
 void h_cli_close(struct h_cli *cli);
+/* Type `command` (the client's way to leave), wait for it to exit and
+ * close the pipes. Returns its exit status, or -1. */
+int h_cli_quit(struct h_cli *cli, const char *command);
+/* `from` types `line`, and each client that follows (NULL-terminated)
+ * must show `shown`, in order. 0, or -1 (what each saw is printed). */
+int h_cli_relay(struct h_cli *from, const char *line, const char *shown, ...)
+	__attribute__((sentinel));
+
+/* CLOCK_MONOTONIC in milliseconds, for bounds. */
+long long h_now_ms(void);
+/* Sleep `ms` milliseconds: a pause between polls or writes; what the
+ * daemon does is waited for by polling up to a bound, never by a sleep. */
+void h_pause_ms(long ms);
 
 /* $POLYCHAT_BUILDDIR or ".". */
 const char *h_builddir(void);

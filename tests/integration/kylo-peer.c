@@ -170,3 +170,19 @@ void kp_close(struct kylo_peer *p)
 	h_close(&p->c);
 	OPENSSL_cleanse(&p->keys, sizeof(p->keys));
 }
+
+const char *kp_login_notice(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "\x1b[32m%s\x1b[39m logged in \xf0\x9f\x91\x8b", name);
+	return buf;
+}
+
+int kp_pair(int port, struct kylo_peer *a, struct kylo_peer *b)
+{
+	char text[256];
+	if (kp_join(a, port, "alice", "alice-pw") != 0 || kp_join(b, port, "bob", "bob-pw") != 0) {
+		fprintf(stderr, "alice and bob could not both log in\n");
+		return -1;
+	}
+	return kp_expect_message(a, "SERVER", kp_login_notice("bob", text, sizeof(text)));
+}

@@ -55,4 +55,12 @@ int kp_expect_status(struct kylo_peer *p, uint16_t code);
 int kp_expect_message(struct kylo_peer *p, const char *sender, const char *text);
 void kp_close(struct kylo_peer *p);
 
+/* The text of the SERVER message that tells the others `name` logged in,
+ * written into `buf`; returns `buf`. */
+const char *kp_login_notice(const char *name, char *buf, size_t len);
+/* The usual two sessions: alice (password alice-pw), then bob (bob-pw),
+ * both logged in; `a` has read bob's login notice, `b` nothing yet. 0 or
+ * -1 (what went wrong is printed). */
+int kp_pair(int port, struct kylo_peer *a, struct kylo_peer *b);
+
 #endif /* KYLO_PEER_H */

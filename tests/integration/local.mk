@@ -2,6 +2,8 @@
 # Integration tests: the real polychatd and polychat with real plugins on loopback.
 check_LTLIBRARIES += %reldir%/libharness.la
 %canon_reldir%_libharness_la_SOURCES = %reldir%/harness.c %reldir%/harness.h
+# Check, for the shared test-case fixture (h_tcase).
+%canon_reldir%_libharness_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 INTEGRATION_DEPS = core/polychatd client/polychat $(check_LTLIBRARIES) $(pkglib_LTLIBRARIES)
 

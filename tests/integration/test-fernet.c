@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "harness.h"
 #include "plugins/crypto-hybrid-fernet/fernet-shapes.h"
@@ -18,35 +17,14 @@
 #define PUBKEY_ALICE "PUBKEY::alice::" PEM_ALICE
 #define PKG_JSON(tag) "{\"encrypted_message\": \"gAAAAB" tag "\", \"encrypted_keys\": {\"alice\": \"l/Bs==\", \"bob\": \"YjXt==\"}}"
 
+/* Every test's own daemon, made and checked by the fixture (h_tcase). */
 static struct h_daemon d;
 
-static void setup(void)
-{
-	h_daemon_init(&d);
-}
-
-static void teardown(void)
-{
-	int status = d.pid > 0 ? h_daemon_stop(&d) : 0;
-	h_daemon_cleanup(&d);
-	ck_assert_int_eq(status, 0);
-}
-
+/* A fernet-hybrid listener `room` with these suite options; returns its port. */
 static int start(const char *options)
 {
-	char cfg[2048];
-	snprintf(cfg, sizeof(cfg),
-		"daemon:\n"
-		"  state_dir: %s\n"
-		"  log: {level: debug}\n"
-		"listeners:\n"
-		"  - name: room\n"
-		"    port: 0\n"
-		"    suite: fernet-hybrid\n"
-		"    options: {%s}\n", d.dir, options);
-	h_write_config(&d, cfg);
-	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
-	int port = h_port(&d, "room");
+	int port = h_start_single(&d, &(struct h_single){
+		.name = "room", .suite = "fernet-hybrid", .options = options });
 	ck_assert_int_gt(port, 0);
 	return port;
 }
@@ -184,7 +162,7 @@ START_TEST(messages_are_relayed_byte_for_byte_to_the_others)
 	/* Split: one message once it is whole. */
 	const char *whole = PKG_JSON("four");
 	ck_assert_int_eq(h_send(&a.c, whole, 20), 0);
-	nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	h_pause_ms(50);
 	send_text(&a, whole + 20);
 	expect(&b, whole);
 	expect(&c, PUBKEY_ALICE);
@@ -193,7 +171,7 @@ START_TEST(messages_are_relayed_byte_for_byte_to_the_others)
 	/* An announcement whose final LF comes in a read of its own is one
 	 * message, not a stray line end that closes the sender. */
 	ck_assert_int_eq(h_send(&a.c, PUBKEY_ALICE, strlen(PUBKEY_ALICE) - 1), 0);
-	nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	h_pause_ms(50);
 	send_text(&a, "\n");
 	expect(&b, PUBKEY_ALICE);
 	expect(&c, PUBKEY_ALICE);
@@ -412,16 +390,10 @@ START_TEST(three_polychat_clients_chat)
 
 	const char *unicode = "Gr\xc3\xbc\xc3\x9f" "e \"quoted\" \xe2\x9c\x93 \xf0\x9f\x98\x80";
 	char want[256];
-	ck_assert_int_eq(h_cli_say(&a, unicode), 0);
 	snprintf(want, sizeof(want), "<*> alice: %s", unicode);
-	ck_assert_int_eq(h_expect(&b.out, want), 0);
-	ck_assert_int_eq(h_expect(&c.out, want), 0);
-	ck_assert_int_eq(h_cli_say(&b, "from bob"), 0);
-	ck_assert_int_eq(h_expect(&a.out, "<*> bob: from bob"), 0);
-	ck_assert_int_eq(h_expect(&c.out, "<*> bob: from bob"), 0);
-	ck_assert_int_eq(h_cli_say(&c, "from carol"), 0);
-	ck_assert_int_eq(h_expect(&a.out, "<*> carol: from carol"), 0);
-	ck_assert_int_eq(h_expect(&b.out, "<*> carol: from carol"), 0);
+	ck_assert_int_eq(h_cli_relay(&a, unicode, want, &b, &c, NULL), 0);
+	ck_assert_int_eq(h_cli_relay(&b, "from bob", "<*> bob: from bob", &a, &c, NULL), 0);
+	ck_assert_int_eq(h_cli_relay(&c, "from carol", "<*> carol: from carol", &a, &b, NULL), 0);
 
 	/* A nickname in use: told, and the client ends. */
 	struct h_cli dup;
@@ -436,41 +408,29 @@ START_TEST(three_polychat_clients_chat)
 	h_cli_close(&dup);
 
 	/* Leaving is announced; 'exit' sends nothing and closes. */
-	ck_assert_int_eq(h_cli_say(&c, "exit"), 0);
-	ck_assert_int_eq(h_cli_wait(&c), 0);
-	h_cli_close(&c);
+	ck_assert_int_eq(h_cli_quit(&c, "exit"), 0);
 	ck_assert_int_eq(h_expect(&a.out, "* carol left the chat."), 0);
 	ck_assert_int_eq(h_expect(&b.out, "* carol left the chat."), 0);
-	ck_assert_int_eq(h_cli_say(&b, "/quit"), 0);
-	ck_assert_int_eq(h_cli_wait(&b), 0);
-	h_cli_close(&b);
+	ck_assert_int_eq(h_cli_quit(&b, "/quit"), 0);
 	ck_assert_int_eq(h_expect(&a.out, "* bob left the chat."), 0);
-	ck_assert_int_eq(h_cli_say(&a, "exit"), 0);
-	ck_assert_int_eq(h_cli_wait(&a), 0);
-	h_cli_close(&a);
+	ck_assert_int_eq(h_cli_quit(&a, "exit"), 0);
 }
 END_TEST
 
 static Suite *fernet_suite(void)
 {
 	Suite *s = suite_create("fernet-hybrid");
-	TCase *tc = tcase_create("original client");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = h_tcase(s, "original client", &d, 60);
 	tcase_add_test(tc, nickname_handshake_and_join_notices);
 	tcase_add_test(tc, messages_reach_a_member_apart);
 	tcase_add_test(tc, messages_are_relayed_byte_for_byte_to_the_others);
 	tcase_add_test(tc, nicknames_are_unique_checked_and_freed);
 	tcase_add_test(tc, three_polychat_clients_chat);
-	suite_add_tcase(s, tc);
-	TCase *bad = tcase_create("bad input");
-	tcase_add_checked_fixture(bad, setup, teardown);
-	tcase_set_timeout(bad, 60);
+	TCase *bad = h_tcase(s, "bad input", &d, 60);
 	tcase_add_test(bad, what_honest_clients_never_send_is_dropped);
 	tcase_add_test(bad, unframeable_input_drops_the_connection_not_the_room);
 	tcase_add_test(bad, a_silent_handshake_times_out_and_blocks_nobody);
 	tcase_add_test(bad, a_flooding_member_is_slowed_not_dropped);
-	suite_add_tcase(s, bad);
 	return s;
 }
 

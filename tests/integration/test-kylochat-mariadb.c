@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kylo-peer.h"
 #include "tests/mariadb/mariadb-server.h"
@@ -27,35 +26,6 @@ static struct h_daemon d;
 static struct mdb_server server;
 static char database[64];
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void pause_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Whether `path` holds `text` anywhere. */
-static int file_contains(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "r");
-	char line[4096];
-	int found = 0;
-
-	while (fp && !found && fgets(line, sizeof(line), fp))
-		found = strstr(line, text) != NULL;
-	if (fp)
-		fclose(fp);
-	return found;
-}
-
 static void setup(void)
 {
 	h_daemon_init(&d);
@@ -64,11 +34,8 @@ static void setup(void)
 		sizeof(database)), 0);
 
 	/* Short reconnect waits: the restart test waits for them. */
-	char cfg[4096];
-	snprintf(cfg, sizeof(cfg),
-		"daemon:\n"
-		"  state_dir: %s\n"
-		"  log: {level: debug}\n"
+	char stores[2048];
+	snprintf(stores, sizeof(stores),
 		"stores:\n"
 		"  main:\n"
 		"    backend: mariadb\n"
@@ -80,23 +47,22 @@ static void setup(void)
 		"      connect_timeout_s: 2\n"
 		"      read_timeout_s: 5\n"
 		"      reconnect_min_ms: 50\n"
-		"      reconnect_max_ms: 400\n"
-		"listeners:\n"
-		"  - name: kylo\n"
-		"    port: 0\n"
-		"    suite: kylochat\n"
-		"    auth: bcrypt\n"
-		"    auth_options: {cost: 4}\n"
-		"    store: main\n", d.dir, server.socket, MDB_USER,
+		"      reconnect_max_ms: 400\n", server.socket, MDB_USER,
 		server.password_file, database);
-	h_write_config(&d, cfg);
+	h_write_single(&d, &(struct h_single){
+		.top = stores, .name = "kylo", .suite = "kylochat",
+		.keys = "    auth: bcrypt\n"
+			"    auth_options: {cost: 4}\n"
+			"    store: main\n" });
 }
 
 static void teardown(void)
 {
-	/* A clean exit: no crash, and no leak under the sanitizers. */
+	/* A clean exit: no crash, and no leak under the sanitizers. The
+	 * daemon is stopped before its log is read, so that what it logged
+	 * on the way out is read too. */
 	int status = d.pid > 0 ? h_daemon_stop(&d) : 0;
-	int leaked = file_contains(d.errlog, server.password);
+	int leaked = h_log_has(&d, server.password);
 	h_daemon_cleanup(&d);
 	mdb_cleanup(&server);
 	ck_assert_int_eq(status, 0);
@@ -107,13 +73,7 @@ static void teardown(void)
  * output (stdout and stderr) in `out`. */
 static int ctl(const char *const *args, char *out, size_t len)
 {
-	const char *argv[16] = { "-c", d.config, "-p", h_plugin_path(), "-l",
-		"kylo" };
-	size_t n = 6;
-	for (size_t i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	int rc = h_run("ctl/polychatctl", argv, out, len);
+	int rc = h_ctl(&d, "kylo", args, out, len);
 	ck_assert_msg(!strstr(out, server.password),
 		"polychatctl printed the database password");
 	return rc;
@@ -121,41 +81,19 @@ static int ctl(const char *const *args, char *out, size_t len)
 
 static void add_user(const char *name, const char *password, int admin)
 {
-	char file[400], out[4096];
-	snprintf(file, sizeof(file), "%s/pw-%s", d.dir, name);
-	FILE *f = fopen(file, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "%s\n", password);
-	fclose(f);
-	const char *args[] = { "user", "add", name, "--password-file", file,
-		admin ? "--admin" : NULL, NULL };
-	int rc = ctl(args, out, sizeof(out));
+	char out[4096];
+	int rc = h_add_user(&d, "kylo", name, password, admin, out,
+		sizeof(out));
+	ck_assert_msg(!strstr(out, server.password),
+		"polychatctl printed the database password");
 	ck_assert_msg(rc == 0, "user add %s: %s", name, out);
-}
-
-static const char *login_notice(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "\x1b[32m%s\x1b[39m logged in \xf0\x9f\x91\x8b",
-		name);
-	return buf;
 }
 
 static int start_daemon(void)
 {
-	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
-	int port = h_port(&d, "kylo");
+	int port = h_daemon_start_one(&d, "kylo");
 	ck_assert_int_gt(port, 0);
 	return port;
-}
-
-/* Two logged-in sessions; `a` saw b's login notice. */
-static void pair(int port, struct kylo_peer *a, struct kylo_peer *b)
-{
-	char text[256];
-	ck_assert_int_eq(kp_join(a, port, "alice", "alice-pw"), 0);
-	ck_assert_int_eq(kp_join(b, port, "bob", "bob-pw"), 0);
-	ck_assert_int_eq(kp_expect_message(a, "SERVER",
-		login_notice("bob", text, sizeof(text))), 0);
 }
 
 START_TEST(polychatctl_and_chat_on_mariadb)
@@ -186,7 +124,7 @@ START_TEST(polychatctl_and_chat_on_mariadb)
 
 	int port = start_daemon();
 	struct kylo_peer pa, pb;
-	pair(port, &pa, &pb);
+	ck_assert_int_eq(kp_pair(port, &pa, &pb), 0);
 	ck_assert_int_eq(kp_say(&pa, "Grüße, Bob! ✓"), 0);
 	ck_assert_int_eq(kp_expect_status(&pa, 200), 0);
 	ck_assert_int_eq(kp_expect_message(&pb, "alice", "Grüße, Bob! ✓"), 0);
@@ -200,7 +138,7 @@ START_TEST(polychatctl_and_chat_on_mariadb)
 	char text[256];
 	ck_assert_int_eq(kp_join(&pr, port, "ROOT", "root-pw"), 0);
 	ck_assert_int_eq(kp_expect_message(&pa, "SERVER",
-		login_notice("ROOT", text, sizeof(text))), 0);
+		kp_login_notice("ROOT", text, sizeof(text))), 0);
 
 	/* Sizes reached the audit table, through the store, while the
 	 * daemon runs. */
@@ -221,9 +159,9 @@ END_TEST
  * every refusal must be the token check's 403. Returns 0 or -1. */
 static int say_until_accepted(struct kylo_peer *p, const char *text)
 {
-	long long deadline = now_ms() + RECOVERY_MS;
+	long long deadline = h_now_ms() + RECOVERY_MS;
 
-	while (now_ms() < deadline) {
+	while (h_now_ms() < deadline) {
 		struct kylo_unit u;
 		if (kp_say(p, text) != 0 || kp_unit(p, &u) != 0
 				|| u.type != KYLO_UNIT_STATUS)
@@ -234,7 +172,7 @@ static int say_until_accepted(struct kylo_peer *p, const char *text)
 			fprintf(stderr, "unexpected STATUS %u\n", u.status);
 			return -1;
 		}
-		pause_ms(100);
+		h_pause_ms(100);
 	}
 	return -1;
 }
@@ -244,13 +182,13 @@ static int say_until_accepted(struct kylo_peer *p, const char *text)
 static int join_eventually(struct kylo_peer *p, int port, const char *user,
 	const char *password)
 {
-	long long deadline = now_ms() + RECOVERY_MS;
+	long long deadline = h_now_ms() + RECOVERY_MS;
 
-	while (now_ms() < deadline) {
+	while (h_now_ms() < deadline) {
 		if (kp_join(p, port, user, password) == 0)
 			return 0;
 		kp_close(p);
-		pause_ms(100);
+		h_pause_ms(100);
 	}
 	return -1;
 }
@@ -264,7 +202,7 @@ START_TEST(mariadb_restart_under_connected_clients)
 	add_user("carol", "carol-pw", 0);
 	int port = start_daemon();
 	struct kylo_peer pa, pb, pc;
-	pair(port, &pa, &pb);
+	ck_assert_int_eq(kp_pair(port, &pa, &pb), 0);
 	ck_assert_int_eq(kp_say(&pa, "before"), 0);
 	ck_assert_int_eq(kp_expect_status(&pa, 200), 0);
 	ck_assert_int_eq(kp_expect_message(&pb, "alice", "before"), 0);
@@ -301,9 +239,9 @@ START_TEST(mariadb_restart_under_connected_clients)
 	ck_assert_int_eq(kp_expect_message(&pb, "alice", "after"), 0);
 	ck_assert_int_eq(join_eventually(&pc, port, "carol", "carol-pw"), 0);
 	ck_assert_int_eq(kp_expect_message(&pa, "SERVER",
-		login_notice("carol", text, sizeof(text))), 0);
+		kp_login_notice("carol", text, sizeof(text))), 0);
 	ck_assert_int_eq(kp_expect_message(&pb, "SERVER",
-		login_notice("carol", text, sizeof(text))), 0);
+		kp_login_notice("carol", text, sizeof(text))), 0);
 	ck_assert_int_eq(kp_say(&pc, "hi both"), 0);
 	ck_assert_int_eq(kp_expect_status(&pc, 200), 0);
 	ck_assert_int_eq(kp_expect_message(&pa, "carol", "hi both"), 0);

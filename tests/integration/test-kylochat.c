@@ -7,72 +7,39 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "kylo-peer.h"
 #include "../check-run.h"
 
+/* Every test's own daemon, made and checked by the fixture (h_tcase). */
 static struct h_daemon d;
 
-static void setup(void)
-{
-	h_daemon_init(&d);
-}
-
-static void teardown(void)
-{
-	/* A clean exit: no crash, and no leak under the sanitizers. */
-	int status = d.pid > 0 ? h_daemon_stop(&d) : 0;
-	h_daemon_cleanup(&d);
-	ck_assert_int_eq(status, 0);
-}
-
-/* A kylochat listener `kylo` with these extra suite options. */
+/* A kylochat listener `kylo` with these extra suite options, its accounts
+ * hashed by bcrypt (cost 4, to be quick) into an sqlite store. */
 static void write_config(const char *options)
 {
-	char cfg[2048];
-	snprintf(cfg, sizeof(cfg),
-		"daemon:\n"
-		"  state_dir: %s\n"
-		"  log: {level: debug}\n"
-		"stores:\n"
-		"  main: {backend: sqlite, options: {path: test.db}}\n"
-		"listeners:\n"
-		"  - name: kylo\n"
-		"    port: 0\n"
-		"    suite: kylochat\n"
-		"    auth: bcrypt\n"
-		"    auth_options: {cost: 4}\n"
-		"    store: main\n"
-		"    options: {%s}\n", d.dir, options);
-	h_write_config(&d, cfg);
+	h_write_single(&d, &(struct h_single){
+		.top = "stores:\n"
+			"  main: {backend: sqlite, options: {path: test.db}}\n",
+		.name = "kylo", .suite = "kylochat",
+		.keys = "    auth: bcrypt\n"
+			"    auth_options: {cost: 4}\n"
+			"    store: main\n",
+		.options = options });
 }
 
-/* polychatctl on the test's configuration; returns its exit status. */
+/* polychatctl for the listener's accounts; returns its exit status. */
 static int ctl(const char *const *args, char *out, size_t len)
 {
-	const char *argv[16] = { "-c", d.config, "-p", h_plugin_path(), "-l", "kylo" };
-	size_t n = 6;
-	for (size_t i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	return h_run("ctl/polychatctl", argv, out, len);
+	return h_ctl(&d, "kylo", args, out, len);
 }
 
+/* An account whose password stays in pw-NAME for the clients. */
 static void add_user(const char *name, const char *password, int admin)
 {
-	char file[400], out[4096];
-	snprintf(file, sizeof(file), "%s/pw-%s", d.dir, name);
-	FILE *f = fopen(file, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "%s\n", password);
-	fclose(f);
-	const char *args[] = { "user", "add", name, "--password-file", file,
-		admin ? "--admin" : NULL, NULL };
-	int rc = ctl(args, out, sizeof(out));
-	if (rc != 0)
-		fprintf(stderr, "%s", out);
-	ck_assert_int_eq(rc, 0);
+	char out[4096];
+	int rc = h_add_user(&d, "kylo", name, password, admin, out, sizeof(out));
+	ck_assert_msg(rc == 0, "user add %s: %s", name, out);
 }
 
 /* The standard cast, then the daemon. */
@@ -86,16 +53,9 @@ static int start(const char *options)
 	char out[4096];
 	const char *ban[] = { "user", "ban", "carol", "on", NULL };
 	ck_assert_int_eq(ctl(ban, out, sizeof(out)), 0);
-	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
-	int port = h_port(&d, "kylo");
+	int port = h_daemon_start_one(&d, "kylo");
 	ck_assert_int_gt(port, 0);
 	return port;
-}
-
-static const char *login_notice(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "\x1b[32m%s\x1b[39m logged in \xf0\x9f\x91\x8b", name);
-	return buf;
 }
 
 static const char *exit_notice(const char *name, char *buf, size_t len)
@@ -104,20 +64,11 @@ static const char *exit_notice(const char *name, char *buf, size_t len)
 	return buf;
 }
 
-/* Two logged-in sessions; `b` has seen nothing, `a` saw b's login notice. */
-static void pair(int port, struct kylo_peer *a, struct kylo_peer *b)
-{
-	char text[256];
-	ck_assert_int_eq(kp_join(a, port, "alice", "alice-pw"), 0);
-	ck_assert_int_eq(kp_join(b, port, "bob", "bob-pw"), 0);
-	ck_assert_int_eq(kp_expect_message(a, "SERVER", login_notice("bob", text, sizeof(text))), 0);
-}
-
 START_TEST(chat_both_ways_without_echo)
 {
 	int port = start("");
 	struct kylo_peer a, b;
-	pair(port, &a, &b);
+	ck_assert_int_eq(kp_pair(port, &a, &b), 0);
 	ck_assert_uint_eq(strlen(a.token), 36);
 	ck_assert_str_ne(a.token, b.token);
 
@@ -148,7 +99,7 @@ START_TEST(logins_and_message_sizes_are_audited)
 {
 	int port = start("");
 	struct kylo_peer a, b;
-	pair(port, &a, &b);
+	ck_assert_int_eq(kp_pair(port, &a, &b), 0);
 	ck_assert_int_eq(kp_say(&a, "twelve bytes"), 0);
 	ck_assert_int_eq(kp_expect_status(&a, 200), 0);
 	ck_assert_int_eq(kp_expect_message(&b, "alice", "twelve bytes"), 0);
@@ -170,7 +121,7 @@ START_TEST(message_sizes_can_be_left_out)
 {
 	int port = start("audit_messages: false");
 	struct kylo_peer a, b;
-	pair(port, &a, &b);
+	ck_assert_int_eq(kp_pair(port, &a, &b), 0);
 	ck_assert_int_eq(kp_say(&a, "unrecorded"), 0);
 	ck_assert_int_eq(kp_expect_status(&a, 200), 0);
 	ck_assert_int_eq(kp_expect_message(&b, "alice", "unrecorded"), 0);
@@ -191,7 +142,7 @@ START_TEST(folded_name_is_the_session_name)
 	ck_assert_int_eq(kp_join(&b, port, "bob", "bob-pw"), 0);
 	/* The store folds case as MariaDB's collation does. */
 	ck_assert_int_eq(kp_join(&a, port, "ALICE", "alice-pw"), 0);
-	ck_assert_int_eq(kp_expect_message(&b, "SERVER", login_notice("ALICE", text, sizeof(text))), 0);
+	ck_assert_int_eq(kp_expect_message(&b, "SERVER", kp_login_notice("ALICE", text, sizeof(text))), 0);
 	/* Messages carry the account's spelling. */
 	ck_assert_int_eq(kp_say(&a, "hi"), 0);
 	ck_assert_int_eq(kp_expect_status(&a, 200), 0);
@@ -205,7 +156,7 @@ START_TEST(payload_limit_is_500_bytes)
 {
 	int port = start("");
 	struct kylo_peer a, b;
-	pair(port, &a, &b);
+	ck_assert_int_eq(kp_pair(port, &a, &b), 0);
 	char body[600];
 	memset(body, 'x', sizeof(body));
 	body[464] = '\0'; /* 36 + 464 = 500 */
@@ -233,7 +184,7 @@ START_TEST(exit_tells_the_others)
 	int port = start("");
 	struct kylo_peer a, b;
 	char text[256];
-	pair(port, &a, &b);
+	ck_assert_int_eq(kp_pair(port, &a, &b), 0);
 	ck_assert_int_eq(kp_say(&b, "/exit"), 0);
 	/* No status for /exit: the connection just ends. */
 	ck_assert_int_eq(h_expect_eof(&b.c), 0);
@@ -325,7 +276,7 @@ START_TEST(revoked_removed_banned_tokens)
 	ck_assert_int_eq(kp_join(&a, port, "alice", "alice-pw"), 0);
 	ck_assert_int_eq(kp_join(&r, port, "root", "root-pw"), 0);
 	char line[128], text[256];
-	ck_assert_int_eq(kp_expect_message(&a, "SERVER", login_notice("root", text, sizeof(text))), 0);
+	ck_assert_int_eq(kp_expect_message(&a, "SERVER", kp_login_notice("root", text, sizeof(text))), 0);
 
 	snprintf(line, sizeof(line), "/rvktk %s", a.token);
 	command(&r, line, "Token revoked");
@@ -340,7 +291,7 @@ START_TEST(revoked_removed_banned_tokens)
 	/* A fresh login, then a ban: the owner's tokens stop working. */
 	struct kylo_peer b;
 	ck_assert_int_eq(kp_join(&b, port, "bob", "bob-pw"), 0);
-	ck_assert_int_eq(kp_expect_message(&r, "SERVER", login_notice("bob", text, sizeof(text))), 0);
+	ck_assert_int_eq(kp_expect_message(&r, "SERVER", kp_login_notice("bob", text, sizeof(text))), 0);
 	char out[4096];
 	const char *ban[] = { "user", "ban", "bob", "on", NULL };
 	ck_assert_int_eq(ctl(ban, out, sizeof(out)), 0);
@@ -363,8 +314,7 @@ START_TEST(expired_token_gives_401)
 	struct kylo_peer a;
 	ck_assert_int_eq(kp_join(&a, port, "alice", "alice-pw"), 0);
 	/* The token's expiry is a wall-clock second after the login. */
-	struct timespec ts = { 2, 200 * 1000000L };
-	nanosleep(&ts, NULL);
+	h_pause_ms(2200);
 	ck_assert_int_eq(kp_say(&a, "late"), 0);
 	ck_assert_int_eq(kp_expect_status(&a, 401), 0);
 	kp_close(&a);
@@ -375,7 +325,7 @@ START_TEST(tampered_frames_are_dropped)
 {
 	int port = start("");
 	struct kylo_peer a, b;
-	pair(port, &a, &b);
+	ck_assert_int_eq(kp_pair(port, &a, &b), 0);
 	uint8_t plain[128], frame[256];
 	memcpy(plain, a.token, 36);
 	memcpy(plain + 36, "tampered", 8);
@@ -413,7 +363,7 @@ START_TEST(four_bad_frames_end_the_session)
 	int port = start("");
 	struct kylo_peer a, b;
 	char text[256];
-	pair(port, &a, &b);
+	ck_assert_int_eq(kp_pair(port, &a, &b), 0);
 	ck_assert_int_eq(kp_say(&a, "a token is parsed"), 0);
 	ck_assert_int_eq(kp_expect_status(&a, 200), 0);
 	ck_assert_int_eq(kp_expect_message(&b, "alice", "a token is parsed"), 0);
@@ -438,7 +388,7 @@ START_TEST(oversize_frames)
 {
 	int port = start("");
 	struct kylo_peer a, b;
-	pair(port, &a, &b);
+	ck_assert_int_eq(kp_pair(port, &a, &b), 0);
 	/* Modest oversize is read and refused with 400, as the original does. */
 	char body[1000];
 	memset(body, 'y', sizeof(body) - 1);
@@ -522,7 +472,7 @@ START_TEST(admin_commands)
 	ck_assert_uint_eq(strlen(help_text), 785);
 	ck_assert_int_eq(kp_join(&a, port, "alice", "alice-pw"), 0);
 	ck_assert_int_eq(kp_join(&r, port, "root", "root-pw"), 0);
-	ck_assert_int_eq(kp_expect_message(&a, "SERVER", login_notice("root", text, sizeof(text))), 0);
+	ck_assert_int_eq(kp_expect_message(&a, "SERVER", kp_login_notice("root", text, sizeof(text))), 0);
 
 	/* Not an admin: every command is refused, after a 100. */
 	ck_assert_int_eq(kp_say(&a, "/help"), 0);
@@ -576,8 +526,8 @@ START_TEST(admin_commands)
 	command(&r, "/mkusr erin pw none ", "User created successfully");
 	command(&r, "/mkusr SERVER pw a@b TRUE", "Error creating: (SERVER, **, a@b, Admin=True)");
 	ck_assert_int_eq(kp_join(&a2, port, "dave", "pw"), 0);
-	ck_assert_int_eq(kp_expect_message(&r, "SERVER", login_notice("dave", text, sizeof(text))), 0);
-	ck_assert_int_eq(kp_expect_message(&a, "SERVER", login_notice("dave", text, sizeof(text))), 0);
+	ck_assert_int_eq(kp_expect_message(&r, "SERVER", kp_login_notice("dave", text, sizeof(text))), 0);
+	ck_assert_int_eq(kp_expect_message(&a, "SERVER", kp_login_notice("dave", text, sizeof(text))), 0);
 	kp_close(&a2);
 
 	command(&r, "/showtk 0", "Invalid limit");
@@ -639,12 +589,13 @@ START_TEST(key_modes)
 	struct stat st;
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0600);
-	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
-	hello_of(h_port(&d, "kylo"), h2);
+	port = h_daemon_start_one(&d, "kylo");
+	ck_assert_int_gt(port, 0);
+	hello_of(port, h2);
 	ck_assert_mem_eq(h1, h2, sizeof(h1));
 	/* and a login works with it */
 	struct kylo_peer a;
-	ck_assert_int_eq(kp_join(&a, h_port(&d, "kylo"), "alice", "alice-pw"), 0);
+	ck_assert_int_eq(kp_join(&a, port, "alice", "alice-pw"), 0);
 	kp_close(&a);
 }
 END_TEST
@@ -658,8 +609,7 @@ START_TEST(rotated_keys_change)
 	 * wait, not timed. */
 	int changed = 0;
 	for (int i = 0; i < H_TIMEOUT_MS / 100 && !changed; i++) {
-		struct timespec ts = { 0, 100 * 1000000L };
-		nanosleep(&ts, NULL);
+		h_pause_ms(100);
 		hello_of(port, h2);
 		changed = memcmp(h1, h2, sizeof(h1)) != 0;
 	}
@@ -728,18 +678,16 @@ START_TEST(two_polychat_clients_chat)
 	ck_assert_int_eq(h_expect(&a.out,
 		"<SERVER> \\x1b[32mbob\\x1b[39m logged in \xf0\x9f\x91\x8b"), 0);
 
-	ck_assert_int_eq(h_cli_say(&a, "Grüße, Bob! ✓ 日本語"), 0);
-	ck_assert_int_eq(h_expect(&b.out, "<alice> Grüße, Bob! ✓ 日本語"), 0);
-	ck_assert_int_eq(h_cli_say(&b, "hello alice"), 0);
-	ck_assert_int_eq(h_expect(&a.out, "<bob> hello alice"), 0);
+	ck_assert_int_eq(h_cli_relay(&a, "Grüße, Bob! ✓ 日本語", "<alice> Grüße, Bob! ✓ 日本語",
+		&b, NULL), 0);
+	ck_assert_int_eq(h_cli_relay(&b, "hello alice", "<bob> hello alice", &a, NULL), 0);
 
 	/* 464 bytes of body make a 500-byte payload: accepted. */
 	char line[600], want[700];
 	memset(line, 'z', 464);
 	line[464] = '\0';
-	ck_assert_int_eq(h_cli_say(&a, line), 0);
 	snprintf(want, sizeof(want), "<alice> %s", line);
-	ck_assert_int_eq(h_expect(&b.out, want), 0);
+	ck_assert_int_eq(h_cli_relay(&a, line, want, &b, NULL), 0);
 	/* 465: refused with 400, shown in words. */
 	memset(line, 'q', 465);
 	line[465] = '\0';
@@ -750,13 +698,9 @@ START_TEST(two_polychat_clients_chat)
 	ck_assert_int_eq(h_cli_say(&b, "/lsip"), 0);
 	ck_assert_int_eq(h_expect(&b.out, "<SERVER> ACCESS DENIED: Admin privileges required"), 0);
 
-	ck_assert_int_eq(h_cli_say(&b, "/exit"), 0);
-	ck_assert_int_eq(h_cli_wait(&b), 0);
+	ck_assert_int_eq(h_cli_quit(&b, "/exit"), 0);
 	ck_assert_int_eq(h_expect(&a.out, "<SERVER> \\x1b[31mbob disconnected"), 0);
-	ck_assert_int_eq(h_cli_say(&a, "/exit"), 0);
-	ck_assert_int_eq(h_cli_wait(&a), 0);
-	h_cli_close(&a);
-	h_cli_close(&b);
+	ck_assert_int_eq(h_cli_quit(&a, "/exit"), 0);
 }
 END_TEST
 
@@ -788,18 +732,14 @@ START_TEST(polychat_shows_login_failures)
 	ck_assert_int_eq(h_expect(&a2.out, "! Username already connected"), 0);
 	ck_assert_int_eq(h_cli_wait(&a2), 1);
 	h_cli_close(&a2);
-	ck_assert_int_eq(h_cli_say(&a, "/exit"), 0);
-	ck_assert_int_eq(h_cli_wait(&a), 0);
-	h_cli_close(&a);
+	ck_assert_int_eq(h_cli_quit(&a, "/exit"), 0);
 }
 END_TEST
 
 static Suite *suite(void)
 {
 	Suite *s = suite_create("kylochat");
-	TCase *tc = tcase_create("server");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = h_tcase(s, "server", &d, 60);
 	tcase_add_test(tc, chat_both_ways_without_echo);
 	tcase_add_test(tc, logins_and_message_sizes_are_audited);
 	tcase_add_test(tc, message_sizes_can_be_left_out);
@@ -822,14 +762,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, login_step_times_out);
 	tcase_add_test(tc, bad_options_are_refused);
 	tcase_add_test(tc, shipped_config_is_valid);
-	suite_add_tcase(s, tc);
 
-	TCase *cli = tcase_create("client");
-	tcase_add_checked_fixture(cli, setup, teardown);
-	tcase_set_timeout(cli, 60);
+	TCase *cli = h_tcase(s, "client", &d, 60);
 	tcase_add_test(cli, two_polychat_clients_chat);
 	tcase_add_test(cli, polychat_shows_login_failures);
-	suite_add_tcase(s, cli);
 	return s;
 }
 

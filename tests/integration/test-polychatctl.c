@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/loader.h"
@@ -93,13 +92,6 @@ static void teardown(void)
 	h_daemon_cleanup(&d);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run polychatctl with `args` to completion; returns its exit status, or
  * -1 if it died by a signal or outlived the bound. */
 static int run_ctl(struct run *r, const char *const *args)
@@ -154,9 +146,9 @@ static int run_ctl(struct run *r, const char *const *args)
 	char *buf[2] = { r->out, r->err };
 	size_t used[2] = { 0, 0 };
 	int open_fds = 2;
-	long long deadline = now_ms() + H_TIMEOUT_MS;
-	while (open_fds > 0 && now_ms() < deadline) {
-		if (poll(pfd, 2, (int)(deadline - now_ms())) <= 0)
+	long long deadline = h_now_ms() + H_TIMEOUT_MS;
+	while (open_fds > 0 && h_now_ms() < deadline) {
+		if (poll(pfd, 2, (int)(deadline - h_now_ms())) <= 0)
 			break;
 		for (int i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || !pfd[i].revents)

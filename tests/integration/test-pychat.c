@@ -16,37 +16,14 @@
 #include "tests/stubs/stub-host.h"
 #include "../check-run.h"
 
+/* Every test's own daemon, made and checked by the fixture (h_tcase). */
 static struct h_daemon d;
-
-static void setup(void)
-{
-	h_daemon_init(&d);
-}
-
-static void teardown(void)
-{
-	/* A clean exit: no crash, and no leak under the sanitizers. */
-	int status = d.pid > 0 ? h_daemon_stop(&d) : 0;
-	h_daemon_cleanup(&d);
-	ck_assert_int_eq(status, 0);
-}
 
 /* A pychat listener `py` with these suite options; returns its port. */
 static int start(const char *options)
 {
-	char cfg[2048];
-	snprintf(cfg, sizeof(cfg),
-		"daemon:\n"
-		"  state_dir: %s\n"
-		"  log: {level: debug}\n"
-		"listeners:\n"
-		"  - name: py\n"
-		"    port: 0\n"
-		"    suite: pychat\n"
-		"    options: {%s}\n", d.dir, options);
-	h_write_config(&d, cfg);
-	ck_assert_int_eq(h_daemon_start(&d, 1), 0);
-	int port = h_port(&d, "py");
+	int port = h_start_single(&d, &(struct h_single){
+		.name = "py", .suite = "pychat", .options = options });
 	ck_assert_int_gt(port, 0);
 	return port;
 }
@@ -528,13 +505,6 @@ static void cli_join(struct h_cli *cli, int port, const char *user)
 	ck_assert_int_eq(h_next(&cli->out, "* ready"), 0);
 }
 
-static void cli_quit(struct h_cli *cli)
-{
-	ck_assert_int_eq(h_cli_say(cli, "/quit"), 0);
-	ck_assert_int_eq(h_cli_wait(cli), 0);
-	h_cli_close(cli);
-}
-
 START_TEST(three_polychat_clients_chat)
 {
 	int port = start("");
@@ -550,17 +520,11 @@ START_TEST(three_polychat_clients_chat)
 
 	/* Every pair, both directions; Unicode and quotes intact. */
 	const char *unicode = "Gr\xc3\xbc\xc3\x9f" "e \"quoted\" \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac";
-	ck_assert_int_eq(h_cli_say(&a, unicode), 0);
 	char want[256];
 	snprintf(want, sizeof(want), "<alice> %s", unicode);
-	ck_assert_int_eq(h_expect(&b.out, want), 0);
-	ck_assert_int_eq(h_expect(&c.out, want), 0);
-	ck_assert_int_eq(h_cli_say(&b, "from bob"), 0);
-	ck_assert_int_eq(h_expect(&a.out, "<bob> from bob"), 0);
-	ck_assert_int_eq(h_expect(&c.out, "<bob> from bob"), 0);
-	ck_assert_int_eq(h_cli_say(&c, "from carol"), 0);
-	ck_assert_int_eq(h_expect(&a.out, "<carol> from carol"), 0);
-	ck_assert_int_eq(h_expect(&b.out, "<carol> from carol"), 0);
+	ck_assert_int_eq(h_cli_relay(&a, unicode, want, &b, &c, NULL), 0);
+	ck_assert_int_eq(h_cli_relay(&b, "from bob", "<bob> from bob", &a, &c, NULL), 0);
+	ck_assert_int_eq(h_cli_relay(&c, "from carol", "<carol> from carol", &a, &b, NULL), 0);
 
 	/* help and export answer the one who asked. */
 	ck_assert_int_eq(h_cli_say(&a, "[help]"), 0);
@@ -584,21 +548,19 @@ START_TEST(three_polychat_clients_chat)
 	ck_assert_str_eq(log, log_text);
 
 	/* Leaving is announced to those who stay. */
-	cli_quit(&c);
+	ck_assert_int_eq(h_cli_quit(&c, "/quit"), 0);
 	ck_assert_int_eq(h_expect(&a.out, "* [carol] has left the chat"), 0);
 	ck_assert_int_eq(h_expect(&b.out, "* [carol] has left the chat"), 0);
-	cli_quit(&b);
+	ck_assert_int_eq(h_cli_quit(&b, "/quit"), 0);
 	ck_assert_int_eq(h_expect(&a.out, "* [bob] has left the chat"), 0);
-	cli_quit(&a);
+	ck_assert_int_eq(h_cli_quit(&a, "/quit"), 0);
 }
 END_TEST
 
 static Suite *pychat_suite(void)
 {
 	Suite *s = suite_create("pychat");
-	TCase *tc = tcase_create("original client");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = h_tcase(s, "original client", &d, 60);
 	tcase_add_test(tc, handshake_frames_are_clear_padded_and_fresh);
 	tcase_add_test(tc, original_clients_chat_through_the_server);
 	tcase_add_test(tc, usernames_are_unique_and_bounded);
@@ -607,15 +569,11 @@ static Suite *pychat_suite(void)
 	tcase_add_test(tc, leaving_is_announced_to_the_others);
 	tcase_add_test(tc, unpadded_frames_still_arrive_apart);
 	tcase_add_test(tc, three_polychat_clients_chat);
-	suite_add_tcase(s, tc);
-	TCase *bad = tcase_create("bad input");
-	tcase_add_checked_fixture(bad, setup, teardown);
-	tcase_set_timeout(bad, 60);
+	TCase *bad = h_tcase(s, "bad input", &d, 60);
 	tcase_add_test(bad, malformed_frames_close_and_announce);
 	tcase_add_test(bad, a_flooding_sender_is_slowed_not_dropped);
 	tcase_add_test(bad, bad_key_exchanges_close_without_a_word);
 	tcase_add_test(bad, no_plaintext_reaches_disk_or_logs);
-	suite_add_tcase(s, bad);
 	return s;
 }
 
