@@ -18,6 +18,8 @@ static uint8_t read_buffer[READ_CHUNK];
 
 struct pc_wmsg {
 	struct pc_wmsg *next;
+	polychat_done_fn *done; /* told when the message has left, or NULL */
+	void *done_arg;
 	size_t len;
 	uint8_t data[];
 };
@@ -254,6 +256,8 @@ static void write_cb(uv_write_t *req, int status)
 {
 	struct polychat_conn *conn = req->data;
 	struct pc_wmsg *msg = conn->out_head;
+	polychat_done_fn *done = msg->done;
+	void *done_arg = msg->done_arg;
 
 	conn->writing = 0;
 	conn->out_head = msg->next;
@@ -266,13 +270,19 @@ static void write_cb(uv_write_t *req, int status)
 	if (status < 0) {
 		if (conn->closing) {
 			finish_close(conn);
-			return;
+		} else {
+			char why[96];
+			snprintf(why, sizeof(why), "write failed: %s", uv_strerror(status));
+			pc_conn_abort(conn, POLYCHAT_ECLOSED, why);
 		}
-		char why[96];
-		snprintf(why, sizeof(why), "write failed: %s", uv_strerror(status));
-		pc_conn_abort(conn, POLYCHAT_ECLOSED, why);
+		if (done)
+			done(done_arg, POLYCHAT_ECLOSED);
 		return;
 	}
+	/* The suite may write or close from its callback: the queue is
+	 * consistent before it runs, and looked at again after. */
+	if (done)
+		done(done_arg, 0);
 	if (conn->closing && !conn->out_head) {
 		finish_close(conn);
 		return;
@@ -303,13 +313,14 @@ static void kick_writes(struct polychat_conn *conn)
 	conn->writing = 1;
 }
 
-/* pc_conn_write - see conn.h. */
-int pc_conn_write(struct polychat_conn *conn, const uint8_t *data, size_t len)
+/* pc_conn_write_notify - see conn.h. */
+int pc_conn_write_notify(struct polychat_conn *conn, const uint8_t *data,
+	size_t len, polychat_done_fn *done, void *done_arg)
 {
 	if (conn->closing)
 		return POLYCHAT_ECLOSED;
 	if (len == 0)
-		return 0;
+		return done ? POLYCHAT_EINVAL : 0;
 	if (len > conn->out_limit || conn->out_bytes > conn->out_limit - len) {
 		char why[96];
 		snprintf(why, sizeof(why), "peer does not read (output limit %zu bytes)",
@@ -321,6 +332,8 @@ int pc_conn_write(struct polychat_conn *conn, const uint8_t *data, size_t len)
 	if (!msg)
 		return POLYCHAT_ENOMEM;
 	msg->next = NULL;
+	msg->done = done;
+	msg->done_arg = done_arg;
 	msg->len = len;
 	memcpy(msg->data, data, len);
 	if (conn->out_tail)
@@ -333,22 +346,42 @@ int pc_conn_write(struct polychat_conn *conn, const uint8_t *data, size_t len)
 	return 0;
 }
 
+/* pc_conn_write - see conn.h. */
+int pc_conn_write(struct polychat_conn *conn, const uint8_t *data, size_t len)
+{
+	return pc_conn_write_notify(conn, data, len, NULL, NULL);
+}
+
+/* Tell the owners of messages that will never be written, before the
+ * session they belong to is closed. */
+static void drop_output(struct polychat_conn *conn)
+{
+	while (conn->out_head) {
+		struct pc_wmsg *msg = conn->out_head;
+		conn->out_head = msg->next;
+		if (!conn->out_head)
+			conn->out_tail = NULL;
+		conn->out_bytes -= msg->len;
+		polychat_done_fn *done = msg->done;
+		void *done_arg = msg->done_arg;
+		free(msg);
+		if (done)
+			done(done_arg, POLYCHAT_ECLOSED);
+	}
+}
+
 static void release(struct polychat_conn *conn)
 {
 	if (!conn->handles_closed || conn->jobs)
 		return;
 	const struct pc_conn_driver *driver = conn->driver;
+	drop_output(conn);
 	if (conn->session_open) {
 		conn->session_open = 0;
 		driver->session_close(conn);
 	}
 	/* Only now: the session may have stopped saved timer handles. */
 	pc_timer_release_all(&conn->timers);
-	while (conn->out_head) {
-		struct pc_wmsg *next = conn->out_head->next;
-		free(conn->out_head);
-		conn->out_head = next;
-	}
 	free(conn->in);
 	driver->gone(conn->owner, conn);
 	free(conn);

@@ -84,6 +84,8 @@ int pc_conn_start(struct polychat_conn *conn);
 
 /* The polychat_host conn functions. */
 int pc_conn_write(struct polychat_conn *conn, const uint8_t *data, size_t len);
+int pc_conn_write_notify(struct polychat_conn *conn, const uint8_t *data,
+	size_t len, polychat_done_fn *done, void *done_arg);
 void pc_conn_close(struct polychat_conn *conn, int flush, const char *reason);
 void pc_conn_set_write_gap(struct polychat_conn *conn, unsigned ms);
 void pc_conn_set_input_limit(struct polychat_conn *conn, size_t bytes);

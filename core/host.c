@@ -164,6 +164,7 @@ static const struct polychat_host host_table = {
 	.state_path = pc_options_state_path,
 	.ui_show = host_ui_show,
 	.ui_secret = host_ui_secret,
+	.conn_write_notify = pc_conn_write_notify,
 };
 
 /* pc_host_setup - see host.h. */

@@ -319,6 +319,23 @@ struct polychat_host {
 	 * `host->size > offsetof(struct polychat_host, ui_secret)` (a 1.0
 	 * core has no such member; show the prompt with ui_show instead). */
 	void (*ui_secret)(struct polychat_conn *conn, const char *prompt);
+
+	/* --- ABI 1.2 --- */
+
+	/* [loop] conn_write, and then `done(arg, status)` on the loop thread
+	 * once the message has left: status 0 when all of it was handed to
+	 * the kernel, POLYCHAT_ECLOSED when it never will be (the write
+	 * failed, or the connection closed before it was written). Called
+	 * exactly once when this returns 0, never from within this call, and
+	 * always before the session's close callback; never called when this
+	 * returns an error (the codes of conn_write, and POLYCHAT_EINVAL for
+	 * an empty message). For data that must
+	 * not be forgotten before it left, for example an offline message
+	 * removed from the store only once it was written. A plugin calls it
+	 * only when `host->size > offsetof(struct polychat_host,
+	 * conn_write_notify)`. */
+	int (*conn_write_notify)(struct polychat_conn *conn, const uint8_t *data,
+		size_t len, polychat_done_fn *done, void *arg);
 };
 
 #ifdef __cplusplus

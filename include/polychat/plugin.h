@@ -22,7 +22,7 @@ extern "C" {
  * appended; any minor of the same major loads.
  */
 #define POLYCHAT_ABI_MAJOR 1
-#define POLYCHAT_ABI_MINOR 1
+#define POLYCHAT_ABI_MINOR 2
 
 /* The symbol every plugin exports: a const struct polychat_plugin. */
 #define POLYCHAT_PLUGIN_SYMBOL "polychat_plugin"

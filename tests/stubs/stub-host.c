@@ -437,6 +437,7 @@ static const struct polychat_host host_table = {
 
 	.ui_show = stub_ui_show,
 	.ui_secret = stub_ui_secret,
+	.conn_write_notify = stub_conn_write_notify,
 };
 
 /* stub_host - see stub-host.h. */

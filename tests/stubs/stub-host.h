@@ -32,6 +32,9 @@
  *                 the message boundary; returns the status set with
  *                 stub_conn_set_write_result (default 0), or
  *                 POLYCHAT_ECLOSED after conn_close (nothing recorded then)
+ *   conn_write_notify
+ *                 conn_write, then queues `done(arg, 0)` as a job (run by
+ *                 stub_jobs_run): a recorded message counts as written
  *   conn_close    records flush and reason (first call only: idempotent)
  *                 and releases the identity (conn_identity is then NULL)
  *   conn_set_write_gap, conn_set_input_limit, conn_pause, conn_resume

@@ -72,6 +72,8 @@ void stub_conn_reset(void);
  * behaviour is described in stub-host.h. */
 int stub_conn_write(struct polychat_conn *conn, const uint8_t *data,
 	size_t len);
+int stub_conn_write_notify(struct polychat_conn *conn, const uint8_t *data,
+	size_t len, polychat_done_fn *done, void *arg);
 void stub_conn_close(struct polychat_conn *conn, int flush,
 	const char *reason);
 void stub_conn_set_write_gap(struct polychat_conn *conn, unsigned ms);

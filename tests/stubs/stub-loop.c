@@ -214,6 +214,25 @@ int stub_conn_job(struct polychat_conn *conn, polychat_work_fn *work,
 	return conn ? job_add(conn, NULL, work, done, arg) : POLYCHAT_EINVAL;
 }
 
+/* A written message's notification is a job without work: it runs in
+ * stub_jobs_run like any completion, never from within the write. */
+static void nothing_to_do(void *arg)
+{
+	(void)arg;
+}
+
+/* stub_conn_write_notify - host member; see stub-host.h. */
+int stub_conn_write_notify(struct polychat_conn *conn, const uint8_t *data,
+	size_t len, polychat_done_fn *done, void *arg)
+{
+	if (!conn || !done || len == 0)
+		return POLYCHAT_EINVAL;
+	int rc = stub_conn_write(conn, data, len);
+	if (rc != 0)
+		return rc;
+	return job_add(conn, NULL, nothing_to_do, done, arg);
+}
+
 /* stub_listener_job - host member; see stub-host.h. */
 int stub_listener_job(struct polychat_listener *listener,
 	polychat_work_fn *work, polychat_done_fn *done, void *arg)

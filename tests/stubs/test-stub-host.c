@@ -122,6 +122,11 @@ START_TEST(options)
 }
 END_TEST
 
+static void note_status(void *arg, int status)
+{
+	*(int *)arg = status;
+}
+
 START_TEST(connections)
 {
 	struct polychat_listener *l = stub_listener_new("kylo-5000", "kylo");
@@ -162,6 +167,20 @@ START_TEST(connections)
 	H->conn_resume(c);
 	ck_assert_int_eq(stub_conn_paused(c), 0);
 
+	/* conn_write_notify (ABI 1.2) records the write and tells its owner
+	 * from stub_jobs_run, never from within the call. */
+	int told = 1;
+	size_t before = stub_conn_writes(c);
+	ck_assert_uint_gt(H->size, offsetof(struct polychat_host, conn_write_notify));
+	ck_assert_int_eq(H->conn_write_notify(c, (const uint8_t *)"x", 1,
+		note_status, &told), 0);
+	ck_assert_uint_eq(stub_conn_writes(c), before + 1);
+	ck_assert_int_eq(told, 1);
+	ck_assert_uint_eq(stub_jobs_run(), 1);
+	ck_assert_int_eq(told, 0);
+	ck_assert_int_eq(H->conn_write_notify(c, (const uint8_t *)"", 0,
+		note_status, &told), POLYCHAT_EINVAL);
+
 	int flush = -1;
 	const char *reason = NULL;
 	ck_assert_int_eq(stub_conn_closed(c, &flush, &reason), 0);
@@ -172,7 +191,7 @@ START_TEST(connections)
 	ck_assert_str_eq(reason, "bye");
 	ck_assert_int_eq(H->conn_write(c, (const uint8_t *)"x", 1),
 		POLYCHAT_ECLOSED);
-	ck_assert_uint_eq(stub_conn_writes(c), 2);
+	ck_assert_uint_eq(stub_conn_writes(c), 3);
 
 	H->ui_show(c, POLYCHAT_UI_MESSAGE, "bob", (const uint8_t *)"hi", 2);
 	int kind = 0;
@@ -198,6 +217,7 @@ START_TEST(connections)
 	ck_assert_uint_eq(stub_conn_secret_count(c), 2);
 	ck_assert_str_eq(stub_conn_secret_prompt(c), "again:");
 	ck_assert_uint_eq(stub_conn_ui_count(c), 1);
+
 }
 END_TEST
 

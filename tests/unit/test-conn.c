@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of core/conn.c, timer.c and job.c: two connections on one loop over loopback. */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -334,6 +335,85 @@ START_TEST(timers_fire_stop_and_die_with_their_connection)
 }
 END_TEST
 
+/* --- conn_write_notify: told once per message, in order, before close --- */
+
+static int notified[4];      /* status per message, 1 = not told yet */
+static int notify_order[4];  /* sequence number when told */
+static int notified_before_close;
+
+static void note_left(void *arg, int status)
+{
+	int i = (int)(intptr_t)arg;
+	ck_assert_int_eq(notified[i], 1);
+	notified[i] = status;
+	notify_order[i] = ++sequence;
+	if (srv.closed == 0)
+		notified_before_close++;
+}
+
+static void write_notified(void)
+{
+	for (int i = 0; i < 4; i++)
+		notified[i] = 1;
+	pc_conn_set_write_gap(srv.conn, 20);
+	ck_assert_int_eq(pc_conn_write_notify(srv.conn, (const uint8_t *)"one", 3,
+		note_left, (void *)(intptr_t)0), 0);
+	ck_assert_int_eq(pc_conn_write_notify(srv.conn, (const uint8_t *)"two", 3,
+		note_left, (void *)(intptr_t)1), 0);
+	/* Never from within the call. */
+	ck_assert_int_eq(notified[0], 1);
+	ck_assert_int_eq(pc_conn_write_notify(srv.conn, (const uint8_t *)"", 0,
+		note_left, NULL), POLYCHAT_EINVAL);
+	pc_conn_close(srv.conn, 1, "done");
+	ck_assert_int_eq(pc_conn_write_notify(srv.conn, (const uint8_t *)"late", 4,
+		note_left, (void *)(intptr_t)2), POLYCHAT_ECLOSED);
+}
+
+START_TEST(write_notify_reports_written_messages_in_order)
+{
+	run_pair(write_notified);
+	ck_assert_int_eq(notified[0], 0);
+	ck_assert_int_eq(notified[1], 0);
+	ck_assert_int_lt(notify_order[0], notify_order[1]);
+	ck_assert_int_eq(notified[2], 1); /* refused: never told */
+	ck_assert_int_eq(notified_before_close, 2);
+	ck_assert_int_eq(cli.n_inputs, 2);
+	ck_assert_str_eq(cli.chunks[1], "two");
+}
+END_TEST
+
+static void abort_server(void *arg)
+{
+	(void)arg;
+	pc_conn_abort(srv.conn, POLYCHAT_EPROTO, "test: abort");
+}
+
+static void write_then_abort(void)
+{
+	for (int i = 0; i < 4; i++)
+		notified[i] = 1;
+	/* A long gap keeps the second and third queued when the abort
+	 * (no flush) comes: they never leave, and their owners hear so
+	 * before the session closes. */
+	pc_conn_set_write_gap(srv.conn, 60000);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pc_conn_write_notify(srv.conn, (const uint8_t *)"msg", 3,
+			note_left, (void *)(intptr_t)i), 0);
+	pc_host()->conn_timer(srv.conn, 30, 0, abort_server, NULL);
+}
+
+START_TEST(write_notify_reports_dropped_messages_before_close)
+{
+	run_pair(write_then_abort);
+	ck_assert_int_eq(notified[0], 0);
+	ck_assert_int_eq(notified[1], POLYCHAT_ECLOSED);
+	ck_assert_int_eq(notified[2], POLYCHAT_ECLOSED);
+	ck_assert_int_eq(notified_before_close, 3);
+	ck_assert_int_lt(notify_order[2], srv.order);
+	ck_assert_int_eq(cli.n_inputs, 1);
+}
+END_TEST
+
 static Suite *conn_suite(void)
 {
 	Suite *s = suite_create("conn");
@@ -345,6 +425,8 @@ static Suite *conn_suite(void)
 	tcase_add_test(tc, output_limit_closes_a_slow_reader);
 	tcase_add_test(tc, session_close_waits_for_jobs);
 	tcase_add_test(tc, timers_fire_stop_and_die_with_their_connection);
+	tcase_add_test(tc, write_notify_reports_written_messages_in_order);
+	tcase_add_test(tc, write_notify_reports_dropped_messages_before_close);
 	suite_add_tcase(s, tc);
 	return s;
 }
