@@ -12,4 +12,5 @@ include %reldir%/plugins/kylochat.mk
 include %reldir%/plugins/common.mk
 include %reldir%/plugins/pychat.mk
 include %reldir%/plugins/fernet.mk
+include %reldir%/plugins/e2ee.mk
 EXTRA_DIST += %reldir%/capture-stderr.h
