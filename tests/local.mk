@@ -13,5 +13,6 @@ include %reldir%/plugins/common.mk
 include %reldir%/plugins/pychat.mk
 include %reldir%/plugins/fernet.mk
 include %reldir%/plugins/e2ee.mk
+include %reldir%/plugins/e2ee-client.mk
 include %reldir%/plugins/auth-otp.mk
 EXTRA_DIST += %reldir%/capture-stderr.h

@@ -46,9 +46,10 @@ const char *h_plugin_path(void)
 	snprintf(path, sizeof(path), "%s/tests/plugins:%s/plugins/store-sqlite:"
 		"%s/plugins/store-mariadb:"
 		"%s/plugins/auth-bcrypt:%s/plugins/crypto-rsa-cbc:%s/plugins/crypto-dh-aes:"
-		"%s/plugins/crypto-hybrid-fernet",
+		"%s/plugins/crypto-hybrid-fernet:%s/plugins/auth-otp:"
+		"%s/plugins/crypto-x25519-gcm",
 		h_builddir(), h_builddir(), h_builddir(), h_builddir(), h_builddir(),
-		h_builddir(), h_builddir());
+		h_builddir(), h_builddir(), h_builddir(), h_builddir());
 	return path;
 }
 

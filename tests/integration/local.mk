@@ -73,3 +73,16 @@ TESTS += %reldir%/test-fernet
 %canon_reldir%_test_fernet_LDADD = %reldir%/libharness.la \
 	plugins/crypto-hybrid-fernet/libfernetcodec.la $(CHECK_LIBS) $(OPENSSL_LIBS)
 EXTRA_%canon_reldir%_test_fernet_DEPENDENCIES = $(INTEGRATION_DEPS)
+
+# e2ee-chat with auth-otp and store-sqlite, through the original client's
+# frames and one-recv() reads; restarts and a kill -9 under queued messages.
+check_PROGRAMS += %reldir%/test-e2ee
+TESTS += %reldir%/test-e2ee
+%canon_reldir%_test_e2ee_SOURCES = %reldir%/test-e2ee.c \
+	%reldir%/e2ee-peer.c %reldir%/e2ee-peer.h
+%canon_reldir%_test_e2ee_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_e2ee_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
+%canon_reldir%_test_e2ee_LDADD = %reldir%/libharness.la \
+	tests/stubs/libstubhost.la core/libpcconfig.la \
+	plugins/crypto-x25519-gcm/libxgcodec.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+EXTRA_%canon_reldir%_test_e2ee_DEPENDENCIES = $(INTEGRATION_DEPS)

@@ -646,13 +646,14 @@ END_TEST
 
 START_TEST(shipped_config_is_valid)
 {
-	/* examples/polychatd.yaml enables the kylochat, fernet-hybrid and pychat listeners. */
+	/* examples/polychatd.yaml enables the kylochat, e2ee-chat, fernet-hybrid
+	 * and pychat listeners. */
 	char path[4096], out[4096];
 	const char *src = getenv("POLYCHAT_SRCDIR");
 	snprintf(path, sizeof(path), "%s/examples/polychatd.yaml", src ? src : ".");
 	const char *args[] = { "-t", "-c", path, "-p", h_plugin_path(), NULL };
 	ck_assert_int_eq(h_run_polychatd(args, out, sizeof(out)), 0);
-	ck_assert_msg(strstr(out, "configuration OK (3 listeners"), "%s", out);
+	ck_assert_msg(strstr(out, "configuration OK (4 listeners"), "%s", out);
 }
 END_TEST
 
