@@ -593,6 +593,84 @@ START_TEST(two_polychat_clients)
 }
 END_TEST
 
+/* delivery: command: the code goes to the operator's program, the
+ * polychat client asks its user for it. */
+START_TEST(typed_code_from_a_delivery_program)
+{
+	char script[512], sink[512], auth[1200];
+	snprintf(script, sizeof(script), "%s/deliver.sh", d.dir);
+	snprintf(sink, sizeof(sink), "%s/sms", d.dir);
+	FILE *f = fopen(script, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "#!/bin/sh\nread code\necho \"$code\" > '%s.tmp' && mv '%s.tmp' '%s'\n",
+		sink, sink, sink);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(script, 0700), 0);
+	snprintf(auth, sizeof(auth), "delivery: command, command: '%s'", script);
+	int port = start(NULL, auth, 0);
+	ck_assert_int_gt(port, 0);
+
+	struct h_cli ca;
+	start_client(&ca, "alice", A_PHONE, port, 0);
+	ck_assert_int_eq(h_expect(&ca.out, "* code:"), 0);
+	char code[32] = "";
+	for (long long end = h_now_ms() + H_TIMEOUT_MS; h_now_ms() < end; h_pause_ms(20)) {
+		FILE *in = fopen(sink, "r");
+		if (in) {
+			ck_assert_ptr_nonnull(fgets(code, sizeof(code), in));
+			fclose(in);
+			break;
+		}
+	}
+	code[strcspn(code, "\n")] = '\0';
+	ck_assert_uint_eq(strlen(code), 6);
+	ck_assert_int_eq(h_cli_say(&ca, code), 0);
+	ck_assert_int_eq(h_expect(&ca.out, "* ready"), 0);
+	ck_assert_int_eq(h_cli_quit(&ca, "/quit"), 0);
+	/* The code reached the program and the user, never the log. */
+	ck_assert(!h_log_has(&d, code));
+}
+END_TEST
+
+/* A blob altered on the way is refused by the receiving polychat, which
+ * goes on. */
+START_TEST(polychat_rejects_a_tampered_message)
+{
+	identities();
+	int port = start(NULL, NULL, 0);
+	struct ep_conn ca;
+	struct h_cli cb;
+	ck_assert_int_eq(ep_register(&ca, port, &a), 0);
+	start_client(&cb, "bob", B_PHONE, port, 1);
+	uint8_t blob[E2EE_PACKET_MAX], phone[E2EE_PHONE_LEN], bob_dh[XG_X25519_LEN];
+	phone_field(phone, B_PHONE);
+	/* Bob's key as the server hands it out, signed. */
+	struct ep_frame f;
+	EVP_PKEY *server = server_public(), *bob_rsa = NULL;
+	ck_assert_int_eq(ep_send(&ca, E2EE_REQ_RECIPIENT_KEYS, A_PHONE, phone, 10, NULL, 0), 0);
+	ck_assert_int_eq(ep_read(&ca, &f), 0);
+	ck_assert_int_eq(e2ee_keys_open(server, f.payload, f.len, bob_dh, &bob_rsa), 0);
+	EVP_PKEY_free(bob_rsa);
+	EVP_PKEY_free(server);
+	for (int tamper = 1; tamper >= 0; tamper--) {
+		const char *text = tamper ? "altered on the way" : "this one is intact";
+		long n = e2ee_blob_seal(a.dh_priv, a.rsa, bob_dh, NULL, NULL,
+			(const uint8_t *)text, strlen(text), blob);
+		ck_assert_int_gt(n, 0);
+		if (tamper)
+			blob[n - 20] ^= 0x40;
+		ck_assert_int_eq(ep_send(&ca, E2EE_REQ_MESSAGE, A_PHONE, phone, 10, blob,
+			(size_t)n), 0);
+		ck_assert_int_eq(ep_expect(&ca, E2EE_RESP_MESSAGE_SENT), 0);
+	}
+	ck_assert_int_eq(h_expect(&cb.out, "! rejected a tampered message from " A_PHONE), 0);
+	ck_assert_int_eq(h_expect(&cb.out, "<" A_PHONE "> this one is intact"), 0);
+	ck_assert_int_eq(h_cli_quit(&cb, "/quit"), 0);
+	ep_close(&ca);
+	forget_identities();
+}
+END_TEST
+
 static Suite *e2ee_suite(void)
 {
 	Suite *s = suite_create("e2ee-chat");
@@ -611,6 +689,8 @@ static Suite *e2ee_suite(void)
 	tcase_add_test(tc, no_plaintext_at_rest);
 	tc = h_tcase(s, "clients", &d, 240);
 	tcase_add_test(tc, two_polychat_clients);
+	tcase_add_test(tc, typed_code_from_a_delivery_program);
+	tcase_add_test(tc, polychat_rejects_a_tampered_message);
 	tc = h_tcase(s, "keys", &d, 240);
 	tcase_add_test(tc, server_key_is_generated_when_absent);
 	return s;
