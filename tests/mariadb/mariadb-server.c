@@ -563,11 +563,33 @@ int mdb_stop(struct mdb_server *s)
 	return rc == 0 ? 0 : -1;
 }
 
+/* The state letter of /proc/PID/stat ('T' once stopped), or 0. */
+static char process_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold spaces and parentheses. */
+	char *end = strrchr(buf, ')');
+	return end && end[1] == ' ' ? end[2] : 0;
+}
+
 /* mdb_freeze - see mariadb-server.h. */
 void mdb_freeze(struct mdb_server *s, int frozen)
 {
-	if (s->pid > 0)
-		kill(s->pid, frozen ? SIGSTOP : SIGCONT);
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, frozen ? SIGSTOP : SIGCONT);
+	/* kill() only queues the signal: on a busy machine the server
+	 * could still answer a query sent right after. Wait until it has
+	 * stopped (bounded; a test that then sees answers fails visibly). */
+	for (int i = 0; frozen && i < 500 && process_state(s->pid) != 'T'; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 }
 
 /* mdb_cleanup - see mariadb-server.h. */

@@ -88,7 +88,8 @@ int mdb_start_again(struct mdb_server *s);
 int mdb_stop(struct mdb_server *s);
 
 /* mdb_freeze - SIGSTOP (frozen != 0) or SIGCONT the server: it keeps its
- * sockets but answers nothing, as a hung or partitioned server. */
+ * sockets but answers nothing, as a hung or partitioned server. Freezing
+ * returns once the process is stopped (bounded wait). */
 void mdb_freeze(struct mdb_server *s, int frozen);
 
 /* mdb_cleanup - stop it if it runs, and remove its directory. */
