@@ -23,6 +23,7 @@ struct kylo_keypool {
 	struct kylo_server_key *current;
 	struct polychat_timer *rotate_timer;
 	int generating;      /* one background generation at a time */
+	struct kylo_key_waiter *waiters; /* ROTATE: connections before the first key */
 };
 
 struct gen_job {
@@ -58,6 +59,18 @@ void kylo_server_key_unref(const struct polychat_host *host,
 
 static void refill(struct kylo_keypool *pool);
 
+/* Hand every waiter a reference to `key` (NULL: make your own). */
+static void wake(struct kylo_keypool *pool, struct kylo_server_key *key)
+{
+	while (pool->waiters) {
+		struct kylo_key_waiter *w = pool->waiters;
+		kylo_keypool_unwait(w);
+		if (key)
+			key->refs++;
+		w->ready(w, key);
+	}
+}
+
 static void gen_work(void *arg)
 {
 	struct gen_job *job = arg;
@@ -77,6 +90,7 @@ static void gen_done(void *arg, int status)
 		/* Shutting down, or OpenSSL failed (logged): a connection
 		 * that finds no key makes its own. */
 		kylo_server_key_unref(host, key);
+		wake(pool, NULL);
 		return;
 	}
 	if (pool->cfg.mode == KYLO_KEYS_FRESH) {
@@ -85,6 +99,7 @@ static void gen_done(void *arg, int status)
 	} else {
 		kylo_server_key_unref(host, pool->current);
 		pool->current = key;
+		wake(pool, key);
 	}
 }
 
@@ -240,4 +255,27 @@ struct kylo_server_key *kylo_keypool_take(struct kylo_keypool *pool)
 		key->refs++;
 	}
 	return key;
+}
+
+int kylo_keypool_wait(struct kylo_keypool *pool, struct kylo_key_waiter *w)
+{
+	if (pool->cfg.mode != KYLO_KEYS_ROTATE || pool->current || !pool->generating)
+		return 0;
+	w->next = pool->waiters;
+	if (w->next)
+		w->next->prevp = &w->next;
+	w->prevp = &pool->waiters;
+	pool->waiters = w;
+	return 1;
+}
+
+void kylo_keypool_unwait(struct kylo_key_waiter *w)
+{
+	if (!w->prevp)
+		return;
+	*w->prevp = w->next;
+	if (w->next)
+		w->next->prevp = w->prevp;
+	w->next = NULL;
+	w->prevp = NULL;
 }

@@ -83,4 +83,27 @@ void kylo_keypool_destroy(struct kylo_keypool *pool);
  */
 struct kylo_server_key *kylo_keypool_take(struct kylo_keypool *pool);
 
+/*
+ * A connection waiting for the shared key (ROTATE) that is being made.
+ * `ready` is called once, on the loop thread, with a reference the waiter
+ * owns, or with NULL when the generation failed (the waiter then makes
+ * its own key). Embed it in the session.
+ */
+struct kylo_key_waiter {
+	void (*ready)(struct kylo_key_waiter *w, struct kylo_server_key *key);
+	struct kylo_key_waiter *next, **prevp;
+};
+
+/*
+ * When kylo_keypool_take found no key: in ROTATE mode with the first key
+ * being generated, queue `w` and return 1, so that a burst of connections
+ * after start-up waits for one generation instead of each making a key of
+ * its own (tens of milliseconds of CPU apiece). Otherwise return 0.
+ */
+int kylo_keypool_wait(struct kylo_keypool *pool, struct kylo_key_waiter *w);
+
+/* Leave the queue (a session closing before its key came). Accepts a
+ * waiter that is not queued. */
+void kylo_keypool_unwait(struct kylo_key_waiter *w);
+
 #endif /* KYLO_KEYPOOL_H */

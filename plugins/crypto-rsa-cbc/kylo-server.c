@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The kylochat server half: session lifecycle, handshake, input dispatch, delivery to the peer. */
+#include <stddef.h>
 #include <string.h>
 
 #include "kylo-session.h"
@@ -141,6 +142,37 @@ static void key_done(void *arg, int status)
 	host->free(job);
 }
 
+/* No shared key to be had: this connection makes one on the thread pool
+ * (the input is paused meanwhile). */
+static int make_own_key(struct kylo_session *s)
+{
+	const struct polychat_host *host = s->inst->host;
+	struct handshake_job *job = host->calloc(1, sizeof(*job));
+	if (!job)
+		return POLYCHAT_ENOMEM;
+	job->s = s;
+	int rc = host->conn_job(s->conn, key_work, key_done, job);
+	if (rc != 0)
+		host->free(job);
+	return rc;
+}
+
+/* The listener's first rotating key is made, or could not be. */
+static void key_arrived(struct kylo_key_waiter *w, struct kylo_server_key *key)
+{
+	struct kylo_session *s = (struct kylo_session *)((char *)w -
+		offsetof(struct kylo_session, key_waiter));
+	const struct polychat_host *host = s->inst->host;
+	if (!key) {
+		if (make_own_key(s) != 0)
+			host->conn_close(s->conn, 0, "no RSA key for the handshake");
+		return;
+	}
+	s->key = key;
+	if (send_hello(s) == 0)
+		host->conn_resume(s->conn);
+}
+
 int kylo_session_open(void *instance, struct polychat_conn *conn, void **out)
 {
 	struct kylo_instance *inst = instance;
@@ -155,23 +187,18 @@ int kylo_session_open(void *instance, struct polychat_conn *conn, void **out)
 	host->conn_set_input_limit(conn, 2 * ((size_t)inst->opt.max_frame + KYLO_INT));
 
 	s->key = kylo_keypool_take(inst->keys);
+	s->key_waiter.ready = key_arrived;
 	int rc = 0;
 	if (s->key) {
 		rc = send_hello(s);
 	} else {
 		s->phase = KYLO_PH_KEY;
-		struct handshake_job *job = host->calloc(1, sizeof(*job));
-		if (!job) {
-			rc = POLYCHAT_ENOMEM;
-		} else {
-			job->s = s;
-			host->conn_pause(conn);
-			rc = host->conn_job(conn, key_work, key_done, job);
-			if (rc != 0)
-				host->free(job);
-		}
+		host->conn_pause(conn);
+		if (!kylo_keypool_wait(inst->keys, &s->key_waiter))
+			rc = make_own_key(s);
 	}
 	if (rc != 0) {
+		kylo_keypool_unwait(&s->key_waiter);
 		host->timer_stop(s->deadline);
 		kylo_server_key_unref(host, s->key);
 		host->free(s);
@@ -299,6 +326,7 @@ void kylo_session_close(void *session, int status)
 		if (s->next)
 			s->next->prevp = s->prevp;
 	}
+	kylo_keypool_unwait(&s->key_waiter);
 	kylo_server_key_unref(host, s->key);
 	kylo_keys_wipe(host, &s->keys);
 	host->free(s);

@@ -21,6 +21,7 @@ struct kylo_session {
 	struct kylo_session *next, **prevp; /* inst->sessions, once logged in */
 	enum kylo_phase phase;
 	struct kylo_server_key *key;        /* until the key blocks are open */
+	struct kylo_key_waiter key_waiter;  /* waiting for the listener's first key */
 	struct kylo_keys keys;
 	struct polychat_timer *deadline;    /* handshake or login step */
 	unsigned failed_logins;

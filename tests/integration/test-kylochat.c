@@ -621,6 +621,27 @@ START_TEST(rotated_keys_change)
 }
 END_TEST
 
+/* A burst of connections right after start-up waits for the listener's
+ * first rotating key instead of each making a key of its own. */
+START_TEST(first_key_is_shared_by_a_burst)
+{
+	enum { BURST = 8 };
+	int port = start("key_mode: rotate, key_rotate_s: 600");
+	struct h_client c[BURST];
+	uint8_t first[KYLO_HELLO_LEN], hello[KYLO_HELLO_LEN];
+	/* All connected before any hello is read: most arrive while the
+	 * first key is still being made. */
+	for (int i = 0; i < BURST; i++)
+		ck_assert_int_eq(h_connect(&c[i], port), 0);
+	for (int i = 0; i < BURST; i++) {
+		ck_assert_int_eq(h_read(&c[i], i ? hello : first, KYLO_HELLO_LEN, H_TIMEOUT_MS), 0);
+		if (i)
+			ck_assert_mem_eq(hello, first, KYLO_HELLO_LEN);
+		h_close(&c[i]);
+	}
+}
+END_TEST
+
 START_TEST(login_step_times_out)
 {
 	int port = start("login_timeout_ms: 300");
@@ -759,6 +780,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, admin_commands);
 	tcase_add_test(tc, shutdown_says_goodbye);
 	tcase_add_test(tc, key_modes);
+	tcase_add_test(tc, first_key_is_shared_by_a_burst);
 	tcase_add_test(tc, rotated_keys_change);
 	tcase_add_test(tc, login_step_times_out);
 	tcase_add_test(tc, bad_options_are_refused);
