@@ -14,6 +14,7 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	libuv1-dev libyaml-dev libssl-dev libsqlite3-dev libltdl-dev libcrypt-dev
 	libmariadb-dev libwslay-dev check
+	gnuplot-nox ngircd
 )
 # Only for the tests: the store-mariadb tests run private mariadbd servers
 # of their own (never the system service).
