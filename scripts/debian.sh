@@ -14,11 +14,11 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	libuv1-dev libyaml-dev libssl-dev libsqlite3-dev libltdl-dev libcrypt-dev
 	libmariadb-dev libwslay-dev check
-	gnuplot-nox ngircd
 )
-# Only for the tests: the store-mariadb tests run private mariadbd servers
-# of their own (never the system service).
-test_packages=(mariadb-server)
+# Only for the tests, installed without starting their system services:
+# the store-mariadb tests run private mariadbd servers of their own, and
+# the benchmark's smoke starts a private ngIRCd (gnuplot draws its plots).
+test_packages=(mariadb-server ngircd gnuplot-nox)
 
 # install_deps PACKAGE...: install those not installed yet.
 install_deps() {
