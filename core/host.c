@@ -104,6 +104,24 @@ static int host_listener_job(struct polychat_listener *listener,
 	return pc_job_submit(host_loop, NULL, listener, work, done, arg);
 }
 
+static int host_conn_job_cpu(struct polychat_conn *conn, polychat_work_fn *work,
+	polychat_done_fn *done, void *arg)
+{
+	if (!conn)
+		return POLYCHAT_EINVAL;
+	if (conn->closing)
+		return POLYCHAT_ECLOSED;
+	return pc_job_submit_cpu(host_loop, conn, NULL, work, done, arg);
+}
+
+static int host_listener_job_cpu(struct polychat_listener *listener,
+	polychat_work_fn *work, polychat_done_fn *done, void *arg)
+{
+	if (!listener)
+		return POLYCHAT_EINVAL;
+	return pc_job_submit_cpu(host_loop, NULL, listener, work, done, arg);
+}
+
 static void host_ui_show(struct polychat_conn *conn, int kind, const char *from,
 	const uint8_t *text, size_t len)
 {
@@ -165,6 +183,8 @@ static const struct polychat_host host_table = {
 	.ui_show = host_ui_show,
 	.ui_secret = host_ui_secret,
 	.conn_write_notify = pc_conn_write_notify,
+	.conn_job_cpu = host_conn_job_cpu,
+	.listener_job_cpu = host_listener_job_cpu,
 };
 
 /* pc_host_setup - see host.h. */

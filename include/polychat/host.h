@@ -336,6 +336,16 @@ struct polychat_host {
 	 * conn_write_notify)`. */
 	int (*conn_write_notify)(struct polychat_conn *conn, const uint8_t *data,
 		size_t len, polychat_done_fn *done, void *arg);
+	/* [loop] conn_job and listener_job for work that burns CPU for
+	 * milliseconds or more (bcrypt, RSA key generation): the same
+	 * contract, but at most one job fewer than the machine has cores
+	 * runs at once; the others wait, in order, so the loop thread always
+	 * keeps a core for deliveries. Store queries and other waiting on
+	 * I/O belong in conn_job. ABI 1.2, like conn_write_notify. */
+	int (*conn_job_cpu)(struct polychat_conn *conn, polychat_work_fn *work,
+		polychat_done_fn *done, void *arg);
+	int (*listener_job_cpu)(struct polychat_listener *listener,
+		polychat_work_fn *work, polychat_done_fn *done, void *arg);
 };
 
 #ifdef __cplusplus

@@ -2,6 +2,7 @@
 /* Where a listener's RSA-2048 ServerHello keys come from: fresh from a pool, rotated, or a key file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -112,7 +113,11 @@ static void generate(struct kylo_keypool *pool)
 	if (!job)
 		return;
 	job->pool = pool;
-	if (pool->host->listener_job(pool->listener, gen_work, gen_done, job) != 0) {
+	const struct polychat_host *host = pool->host;
+	int rc = host->size > offsetof(struct polychat_host, listener_job_cpu)
+		? host->listener_job_cpu(pool->listener, gen_work, gen_done, job)
+		: host->listener_job(pool->listener, gen_work, gen_done, job);
+	if (rc != 0) {
 		pool->host->free(job);
 		return;
 	}

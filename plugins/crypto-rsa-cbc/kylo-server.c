@@ -97,18 +97,40 @@ void kylo_session_exit_notice(struct kylo_session *s)
 	kylo_session_broadcast(s, POLYCHAT_MSG_NOTICE, NULL, text, len);
 }
 
-int kylo_session_job(struct kylo_session *s, polychat_work_fn *work,
-	polychat_done_fn *done, void *job)
+/* A 1.0/1.1 core has no CPU class: its plain jobs will do. */
+static int start_job(struct kylo_session *s, polychat_work_fn *work,
+	polychat_done_fn *done, void *job, int cpu)
+{
+	const struct polychat_host *host = s->inst->host;
+	if (cpu && host->size > offsetof(struct polychat_host, conn_job_cpu))
+		return host->conn_job_cpu(s->conn, work, done, job);
+	return host->conn_job(s->conn, work, done, job);
+}
+
+static int session_job(struct kylo_session *s, polychat_work_fn *work,
+	polychat_done_fn *done, void *job, int cpu)
 {
 	const struct polychat_host *host = s->inst->host;
 	host->conn_pause(s->conn);
-	int rc = host->conn_job(s->conn, work, done, job);
+	int rc = start_job(s, work, done, job, cpu);
 	if (rc != 0) {
 		host->conn_resume(s->conn);
 		if (rc != POLYCHAT_ECLOSED)
 			host->conn_close(s->conn, 0, "cannot start a job");
 	}
 	return rc;
+}
+
+int kylo_session_job(struct kylo_session *s, polychat_work_fn *work,
+	polychat_done_fn *done, void *job)
+{
+	return session_job(s, work, done, job, 0);
+}
+
+int kylo_session_job_cpu(struct kylo_session *s, polychat_work_fn *work,
+	polychat_done_fn *done, void *job)
+{
+	return session_job(s, work, done, job, 1);
 }
 
 static int send_hello(struct kylo_session *s)
@@ -151,7 +173,7 @@ static int make_own_key(struct kylo_session *s)
 	if (!job)
 		return POLYCHAT_ENOMEM;
 	job->s = s;
-	int rc = host->conn_job(s->conn, key_work, key_done, job);
+	int rc = start_job(s, key_work, key_done, job, 1);
 	if (rc != 0)
 		host->free(job);
 	return rc;

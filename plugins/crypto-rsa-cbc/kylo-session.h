@@ -67,6 +67,10 @@ void kylo_session_exit_notice(struct kylo_session *s);
  * (the caller frees `job`). */
 int kylo_session_job(struct kylo_session *s, polychat_work_fn *work,
 	polychat_done_fn *done, void *job);
+/* The same for work that burns CPU (bcrypt, a key generation): it runs
+ * in the host's CPU class, which keeps a core for the loop. */
+int kylo_session_job_cpu(struct kylo_session *s, polychat_work_fn *work,
+	polychat_done_fn *done, void *job);
 
 /* Login (kylo-login.c): one SF frame of the username or password step,
  * whole in data[0..total). Returns 0 or a negative code. */

@@ -127,7 +127,9 @@ static int start_key(struct e2ee_instance *inst)
 		host->free(job);
 		return rc;
 	}
-	int rc = host->listener_job(inst->listener, key_work, key_done, job);
+	/* Seconds of CPU: the class that keeps a core for the loop (the
+	 * instance is made on a 1.2 core, which has it). */
+	int rc = host->listener_job_cpu(inst->listener, key_work, key_done, job);
 	if (rc != 0)
 		host->free(job);
 	return rc;
@@ -153,7 +155,7 @@ static int e2ee_create(const struct polychat_suite_env *env, void **out)
 	inst->store = env->store;
 	inst->auth = env->auth;
 	int rc = read_options(host, env->options, &inst->opt);
-	if (rc == 0 && !(host->size > offsetof(struct polychat_host, conn_write_notify))) {
+	if (rc == 0 && !(host->size > offsetof(struct polychat_host, listener_job_cpu))) {
 		host->log(POLYCHAT_LOG_ERROR, name, "e2ee-chat needs a polychatd of ABI 1.2 or later");
 		rc = POLYCHAT_EABI;
 	}

@@ -438,6 +438,8 @@ static const struct polychat_host host_table = {
 	.ui_show = stub_ui_show,
 	.ui_secret = stub_ui_secret,
 	.conn_write_notify = stub_conn_write_notify,
+	.conn_job_cpu = stub_conn_job_cpu,
+	.listener_job_cpu = stub_listener_job_cpu,
 };
 
 /* stub_host - see stub-host.h. */

@@ -48,8 +48,8 @@
  *   conn_timer, listener_timer, timer_stop
  *                 timers on a fake clock that starts at 0 and moves only in
  *                 stub_clock_advance, which fires due timers in order
- *   conn_job, listener_job
- *                 queue the job; stub_jobs_run runs work then done on the
+ *   conn_job, listener_job, conn_job_cpu, listener_job_cpu
+ *                 queue the job (the CPU class is not limited here); stub_jobs_run runs work then done on the
  *                 calling thread, stub_jobs_cancel calls done with
  *                 POLYCHAT_ECANCELED
  *   conn_bind, identity_lookup

@@ -74,6 +74,10 @@ int stub_conn_write(struct polychat_conn *conn, const uint8_t *data,
 	size_t len);
 int stub_conn_write_notify(struct polychat_conn *conn, const uint8_t *data,
 	size_t len, polychat_done_fn *done, void *arg);
+int stub_conn_job_cpu(struct polychat_conn *conn, polychat_work_fn *work,
+	polychat_done_fn *done, void *arg);
+int stub_listener_job_cpu(struct polychat_listener *listener,
+	polychat_work_fn *work, polychat_done_fn *done, void *arg);
 void stub_conn_close(struct polychat_conn *conn, int flush,
 	const char *reason);
 void stub_conn_set_write_gap(struct polychat_conn *conn, unsigned ms);

@@ -233,6 +233,20 @@ int stub_conn_write_notify(struct polychat_conn *conn, const uint8_t *data,
 	return job_add(conn, NULL, nothing_to_do, done, arg);
 }
 
+/* stub_conn_job_cpu - host member; see stub-host.h. */
+int stub_conn_job_cpu(struct polychat_conn *conn, polychat_work_fn *work,
+	polychat_done_fn *done, void *arg)
+{
+	return stub_conn_job(conn, work, done, arg);
+}
+
+/* stub_listener_job_cpu - host member; see stub-host.h. */
+int stub_listener_job_cpu(struct polychat_listener *listener,
+	polychat_work_fn *work, polychat_done_fn *done, void *arg)
+{
+	return stub_listener_job(listener, work, done, arg);
+}
+
 /* stub_listener_job - host member; see stub-host.h. */
 int stub_listener_job(struct polychat_listener *listener,
 	polychat_work_fn *work, polychat_done_fn *done, void *arg)

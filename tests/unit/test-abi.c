@@ -37,7 +37,7 @@ FROZEN(polychat_target, kind, 0);
 FROZEN(polychat_target, name, 8);
 FROZEN(polychat_target, conn, 16);
 FROZEN(polychat_target, flags, 24);
-FROZEN_SIZE(polychat_host, 336);
+FROZEN_SIZE(polychat_host, 352);
 FROZEN(polychat_host, size, 0);
 FROZEN(polychat_host, abi_major, 8);
 FROZEN(polychat_host, abi_minor, 12);
@@ -83,6 +83,8 @@ FROZEN(polychat_host, ui_show, 312);
 FROZEN(polychat_host, ui_secret, 320);
 /* ABI 1.2 */
 FROZEN(polychat_host, conn_write_notify, 328);
+FROZEN(polychat_host, conn_job_cpu, 336);
+FROZEN(polychat_host, listener_job_cpu, 344);
 FROZEN_SIZE(polychat_account, 608);
 FROZEN(polychat_account, id, 0);
 FROZEN(polychat_account, realm, 8);

@@ -335,6 +335,60 @@ START_TEST(timers_fire_stop_and_die_with_their_connection)
 }
 END_TEST
 
+/* --- CPU jobs: never more at once than the limit, done in order --- */
+
+#define CPU_JOBS 6
+static int cpu_now, cpu_max, cpu_done[CPU_JOBS], cpu_done_n;
+static uv_mutex_t cpu_lock;
+
+static void cpu_work(void *arg)
+{
+	(void)arg;
+	uv_mutex_lock(&cpu_lock);
+	if (++cpu_now > cpu_max)
+		cpu_max = cpu_now;
+	uv_mutex_unlock(&cpu_lock);
+	struct timespec ts = { 0, 20 * 1000000L };
+	nanosleep(&ts, NULL);
+	uv_mutex_lock(&cpu_lock);
+	cpu_now--;
+	uv_mutex_unlock(&cpu_lock);
+}
+
+static void cpu_job_done(void *arg, int status)
+{
+	ck_assert_int_eq(status, 0);
+	cpu_done[cpu_done_n++] = (int)(intptr_t)arg;
+	if (cpu_done_n == CPU_JOBS)
+		pc_conn_close(srv.conn, 0, "done");
+}
+
+static void submit_cpu_jobs(void)
+{
+	for (int i = 0; i < CPU_JOBS; i++)
+		ck_assert_int_eq(pc_host()->conn_job_cpu(srv.conn, cpu_work, cpu_job_done,
+			(void *)(intptr_t)i), 0);
+	/* Waiting jobs keep the connection, as running ones do. */
+	ck_assert_uint_eq(pc_job_pending(), CPU_JOBS);
+}
+
+START_TEST(cpu_jobs_respect_the_limit)
+{
+	uv_mutex_init(&cpu_lock);
+	cpu_now = cpu_max = cpu_done_n = 0;
+	run_pair(submit_cpu_jobs);
+	uv_mutex_destroy(&cpu_lock);
+	ck_assert_int_eq(cpu_done_n, CPU_JOBS);
+	ck_assert_int_ge(cpu_max, 1);
+	ck_assert_int_le(cpu_max, (int)pc_job_cpu_limit());
+	/* With a limit below the job count they queue, first in first out. */
+	if (pc_job_cpu_limit() == 1)
+		for (int i = 0; i < CPU_JOBS; i++)
+			ck_assert_int_eq(cpu_done[i], i);
+	ck_assert_int_gt(srv.order, 0);
+}
+END_TEST
+
 /* --- conn_write_notify: told once per message, in order, before close --- */
 
 static int notified[4];      /* status per message, 1 = not told yet */
@@ -425,6 +479,7 @@ static Suite *conn_suite(void)
 	tcase_add_test(tc, output_limit_closes_a_slow_reader);
 	tcase_add_test(tc, session_close_waits_for_jobs);
 	tcase_add_test(tc, timers_fire_stop_and_die_with_their_connection);
+	tcase_add_test(tc, cpu_jobs_respect_the_limit);
 	tcase_add_test(tc, write_notify_reports_written_messages_in_order);
 	tcase_add_test(tc, write_notify_reports_dropped_messages_before_close);
 	suite_add_tcase(s, tc);
