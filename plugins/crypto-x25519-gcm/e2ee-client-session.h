@@ -143,4 +143,22 @@ void e2c_chat_free(struct e2c_session *s);
  * without control characters (the server takes any 10 characters). */
 int e2c_phone_printable(const char *phone);
 
+/* e2ee-client-state.c: the state files. Each returns 0 or a negative
+ * code with `why` (why_len bytes) saying what is wrong for the user. */
+#define E2C_INFO_FILE "me.info"
+/* dir/name, host->alloc'd; NULL when out of memory. */
+char *e2c_path_in(const struct polychat_host *host, const char *dir, const char *name);
+/* The phone: --user, checked against me.info when it exists
+ * (*registered then set). */
+int e2c_identity(struct e2c_session *s, const struct polychat_client_env *env,
+	int *registered, char *why, size_t why_len);
+/* The server's public key: --opt server_key=FILE or the state dir's. */
+int e2c_server_key(struct e2c_session *s, const struct polychat_client_env *env,
+	char *why, size_t why_len);
+/* Our X25519 and RSA-4096 keys, made on the first run only. */
+int e2c_own_keys(struct e2c_session *s, const char *dir, int registered, char *why,
+	size_t why_len);
+/* me.info: the phone, written whole or not at all. */
+int e2c_write_info(struct e2c_session *s, char *why, size_t why_len);
+
 #endif /* E2EE_CLIENT_SESSION_H */

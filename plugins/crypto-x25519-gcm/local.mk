@@ -14,7 +14,7 @@ pkglib_LTLIBRARIES += %reldir%/crypto-x25519-gcm.la
 	%reldir%/e2ee.c %reldir%/e2ee.h \
 	%reldir%/e2ee-session.h %reldir%/e2ee-server.c \
 	%reldir%/e2ee-requests.c %reldir%/e2ee-handout.c \
-	%reldir%/e2ee-client.c %reldir%/e2ee-client.h \
+	%reldir%/e2ee-client.c %reldir%/e2ee-client.h %reldir%/e2ee-client-state.c \
 	%reldir%/e2ee-client-chat.c %reldir%/e2ee-client-session.h
 %canon_reldir%_crypto_x25519_gcm_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 %canon_reldir%_crypto_x25519_gcm_la_LIBADD = %reldir%/libxgcodec.la $(OPENSSL_LIBS)
