@@ -86,3 +86,18 @@ TESTS += %reldir%/test-e2ee
 	tests/stubs/libstubhost.la core/libpcconfig.la \
 	plugins/crypto-x25519-gcm/libxgcodec.la $(CHECK_LIBS) $(OPENSSL_LIBS)
 EXTRA_%canon_reldir%_test_e2ee_DEPENDENCIES = $(INTEGRATION_DEPS)
+
+# e2ee-chat's queue on store-mariadb against a private mariadbd: kill -9 of
+# polychatd, and the database down while messages are sent.
+check_PROGRAMS += %reldir%/test-e2ee-mariadb
+TESTS += %reldir%/test-e2ee-mariadb
+%canon_reldir%_test_e2ee_mariadb_SOURCES = %reldir%/test-e2ee-mariadb.c \
+	%reldir%/e2ee-peer.c %reldir%/e2ee-peer.h
+%canon_reldir%_test_e2ee_mariadb_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+%canon_reldir%_test_e2ee_mariadb_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+%canon_reldir%_test_e2ee_mariadb_LDADD = %reldir%/libharness.la \
+	tests/mariadb/libmdbserver.la tests/stubs/libstubhost.la core/libpcconfig.la \
+	plugins/crypto-x25519-gcm/libxgcodec.la \
+	$(CHECK_LIBS) $(OPENSSL_LIBS) $(MARIADB_LIBS)
+EXTRA_%canon_reldir%_test_e2ee_mariadb_DEPENDENCIES = $(INTEGRATION_DEPS)
