@@ -5,4 +5,5 @@ dist_doc_DATA += \
 	%reldir%/BENCHMARKS.md \
 	%reldir%/CONFIG.md \
 	%reldir%/MARIADB.md \
-	%reldir%/PLUGINS.md
+	%reldir%/PLUGINS.md \
+	%reldir%/RELIABILITY.md

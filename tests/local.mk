@@ -8,6 +8,7 @@ include %reldir%/plugins/local.mk
 include %reldir%/unit/local.mk
 include %reldir%/integration/local.mk
 EXTRA_DIST += %reldir%/check-run.h
+include %reldir%/fuzz/local.mk
 include %reldir%/plugins/kylochat.mk
 include %reldir%/plugins/common.mk
 include %reldir%/plugins/pychat.mk
