@@ -17,8 +17,9 @@ packages=(
 )
 # Only for the tests, installed without starting their system services:
 # the store-mariadb tests run private mariadbd servers of their own, and
-# the benchmark's smoke starts a private ngIRCd (gnuplot draws its plots).
-test_packages=(mariadb-server ngircd gnuplot-nox)
+# the benchmark's smoke starts a private ngIRCd (gnuplot draws its plots),
+# and the fuzz harnesses build with clang and its libFuzzer runtime.
+test_packages=(mariadb-server ngircd gnuplot-nox clang libclang-rt-14-dev)
 
 # install_deps PACKAGE...: install those not installed yet.
 install_deps() {
@@ -95,6 +96,10 @@ serve() {
 	echo "== pychat and fernet-hybrid need no account:"
 	echo "   polychat --suite pychat --port 1234 --user NAME"
 	echo "   polychat --suite fernet-hybrid --port 12345 --user NAME"
+	echo "== e2ee-chat registers a 10-digit number; clients need the server's public key,"
+	echo "   written at the first start to /var/lib/polychat/e2ee-chat-server-public.pem:"
+	echo "   polychat --suite e2ee-chat --port 8080 --user 0501234567 \\"
+	echo "       --opt server_key=/var/lib/polychat/e2ee-chat-server-public.pem"
 	echo "== polychatd -c $config (state in /var/lib/polychat; Ctrl-C stops it)"
 	exec /usr/local/sbin/polychatd -c "$config"
 }
@@ -111,6 +116,12 @@ run_tests() {
 	configure_in "$here/build-asan" --enable-werror --enable-asan --enable-ubsan
 	make -C "$here/build-asan" -j"$jobs"
 	make -C "$here/build-asan" -j"$jobs" check || { cat "$here"/build-asan/tests/*/*.log; exit 1; }
+
+	echo "== libFuzzer harnesses (clang, ASan+UBSan): a short run over the seed corpora"
+	configure_in "$here/build-fuzz" CC=clang --enable-fuzzing --enable-asan --enable-ubsan
+	make -C "$here/build-fuzz" -j"$jobs"
+	make -C "$here/build-fuzz" -j"$jobs" check TESTS=
+	POLYCHAT_BUILDDIR="$here/build-fuzz" "$here/tests/fuzz/run.sh" 20000
 
 	echo "== make distcheck"
 	make -C "$here/build-check" -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
